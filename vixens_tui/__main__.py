@@ -1,0 +1,3 @@
+from vixens_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""What the engine knows of the cluster: immutable snapshots built by the cluster backend.
+
+The backend keeps one `ClusterSnapshot` up to date from its watches and hands out the current
+one; stages read it and wait for it to change. Nothing here talks to an API server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    name: str
+    ready: bool
+    roles: tuple[str, ...] = ()
+    version: str = ""
+    created: float = 0.0
+    internal_ip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PodInfo:
+    namespace: str
+    name: str
+    phase: str
+    """Pending, Running, Succeeded, Failed or Unknown."""
+    ready: int = 0
+    containers: int = 0
+    restarts: int = 0
+    created: float = 0.0
+    reason: str = ""
+    """A waiting/terminated container reason such as CrashLoopBackOff or Error, if any."""
+    node: str = ""
+    labels: Mapping[str, str] = field(default=_EMPTY)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.phase == "Running" and self.containers > 0 and self.ready == self.containers
+
+    @property
+    def display_status(self) -> str:
+        """What `kubectl get pods` shows in STATUS: the reason wins over the phase."""
+        return self.reason or self.phase
+
+
+@dataclass(frozen=True, slots=True)
+class AppInfo:
+    """An Argo CD Application as the engine needs it."""
+
+    name: str
+    namespace: str
+    sync: str = "Unknown"
+    """Synced, OutOfSync or Unknown."""
+    health: str = "Unknown"
+    """Healthy, Progressing, Degraded, Suspended, Missing or Unknown."""
+    revision: str = ""
+    destination_namespace: str = ""
+    conditions: tuple[str, ...] = ()
+    """`type: message` of each status condition (ComparisonError, SyncError, ...)."""
+    operation_phase: str = ""
+    """Phase of status.operationState: Running, Succeeded, Failed, Error, Terminating or ''."""
+    operation_message: str = ""
+    operation_started_at: str = ""
+    operation_pending: bool = False
+    """A sync was requested (`operation` is set) and the controller has not picked it up yet."""
+
+    def reason(self) -> str:
+        """Why the app is not Synced/Healthy, in one line (empty when it is)."""
+        if self.sync == "Synced" and self.health == "Healthy":
+            return ""
+        parts = [c for c in self.conditions if c]
+        if self.operation_phase in ("Failed", "Error") and self.operation_message:
+            parts.append(f"last sync {self.operation_phase}: {self.operation_message}")
+        elif self.operation_phase == "Running":
+            parts.append("sync running")
+        elif self.operation_pending:
+            parts.append("sync requested")
+        if not parts:
+            parts.append(f"{self.sync}/{self.health}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateInfo:
+    namespace: str
+    name: str
+    ready: bool
+    reason: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerInfo:
+    name: str
+    ready: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSnapshot:
+    """The cluster as last observed. `version` grows by one with every change."""
+
+    version: int = 0
+    reachable: bool = False
+    error: str = ""
+    """Why the API is not reachable (when `reachable` is false)."""
+    server: str = ""
+    nodes: tuple[NodeInfo, ...] = ()
+    pods: tuple[PodInfo, ...] = ()
+    apps: tuple[AppInfo, ...] = ()
+    certificates: tuple[CertificateInfo, ...] = ()
+    issuers: tuple[IssuerInfo, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    synced_kinds: frozenset[str] = frozenset()
+    """Kinds whose initial list has arrived: an empty tuple means "none" only for these."""
+
+    def node(self, name: str) -> NodeInfo | None:
+        return next((n for n in self.nodes if n.name == name), None)
+
+    def app(self, name: str) -> AppInfo | None:
+        return next((a for a in self.apps if a.name == name), None)
+
+    def pods_in(self, namespace: str) -> tuple[PodInfo, ...]:
+        return tuple(p for p in self.pods if p.namespace == namespace)
+
+    def running_pods(self) -> int:
+        return sum(1 for p in self.pods if p.phase == "Running")
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "reachable": self.reachable,
+            "error": self.error,
+            "nodes_ready": sum(1 for n in self.nodes if n.ready),
+            "nodes": len(self.nodes),
+            "pods_running": self.running_pods(),
+            "pods": len(self.pods),
+            "apps_synced_healthy": sum(
+                1 for a in self.apps if a.sync == "Synced" and a.health == "Healthy"
+            ),
+            "apps": len(self.apps),
+        }

@@ -1,0 +1,204 @@
+"""The small interfaces the core needs from the world (ports); adapters live in backends/.
+
+Each real adapter (python-terraform, the kubernetes client, httpx) implements one of these, and
+so do the in-memory fakes of the unit tests. The core only ever sees these types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from vixens_tui.core.cancel import CancelToken
+from vixens_tui.core.cluster import ClusterSnapshot
+
+# -- Terraform -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TfDiagnostic:
+    """A Terraform diagnostic (from `-json` output, or parsed from text mode)."""
+
+    severity: str
+    summary: str
+    detail: str = ""
+    address: str = ""
+
+    def text(self) -> str:
+        """Summary and detail together: a message may be in either (testing.md)."""
+        return f"{self.summary}: {self.detail}" if self.detail else self.summary
+
+
+@dataclass(frozen=True, slots=True)
+class TfLog:
+    """One line of Terraform output, rendered for people (`raw` is what Terraform wrote)."""
+
+    text: str
+    raw: str = ""
+    level: str = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class TfResource:
+    address: str
+    action: str
+    status: str
+    """started, progress, complete or errored."""
+    elapsed_s: float = 0.0
+
+
+TfStreamItem = TfLog | TfResource | TfDiagnostic
+TfListener = Callable[[TfStreamItem], None]
+
+
+@dataclass(frozen=True, slots=True)
+class TfResult:
+    command: str
+    rc: int
+    diagnostics: tuple[TfDiagnostic, ...] = ()
+    output: str = ""
+    """The rendered output (short commands only; streaming commands leave it empty)."""
+    interrupted: bool = False
+    summary: Mapping[str, int] = field(default_factory=dict)
+    """The change_summary counts, e.g. {"add": 20, "change": 0, "remove": 0}."""
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0 and not self.interrupted
+
+    def errors(self) -> tuple[TfDiagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    def error_text(self) -> str:
+        errs = self.errors()
+        if errs:
+            return "; ".join(d.text() for d in errs)
+        return self.output.strip().splitlines()[-1] if self.output.strip() else f"rc={self.rc}"
+
+
+class TerraformError(Exception):
+    """Terraform could not be run at all (missing binary, unreadable directory...)."""
+
+
+@runtime_checkable
+class TerraformBackend(Protocol):
+    """Terraform in the profile's working directory."""
+
+    def version(self) -> str:
+        """The engine's version, e.g. "1.15.5". Raises TerraformError when not runnable."""
+        ...
+
+    def validate(self) -> TfResult: ...
+
+    def state_list(self) -> tuple[str, ...]:
+        """Addresses in the state (empty when there is no state). Raises TerraformError."""
+        ...
+
+    def destroy(self, listener: TfListener, cancel: CancelToken) -> TfResult: ...
+
+    def apply(self, listener: TfListener, cancel: CancelToken) -> TfResult: ...
+
+    def state_rm(self, address: str) -> TfResult: ...
+
+    def force_unlock(self, lock_id: str) -> TfResult: ...
+
+
+# -- Kubernetes ------------------------------------------------------------------------------
+
+
+class ClusterError(Exception):
+    """The API answered with an error (Status) or could not be reached."""
+
+    def __init__(self, message: str, *, status: int = 0, reason: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+    @property
+    def unreachable(self) -> bool:
+        return self.status == 0
+
+
+@runtime_checkable
+class ClusterBackend(Protocol):
+    """The cluster behind the profile's kubeconfig, observed through watches."""
+
+    def kubeconfig_server(self) -> str | None:
+        """The API server URL of the kubeconfig's current context; None if the file is absent.
+
+        Raises ClusterError when the file exists but cannot be read.
+        """
+        ...
+
+    def start(self) -> None:
+        """Start (or restart, after the kubeconfig changed) watching the cluster."""
+        ...
+
+    def stop(self) -> None: ...
+
+    def snapshot(self) -> ClusterSnapshot:
+        """The latest snapshot, at once (never blocks on the network)."""
+        ...
+
+    def wait_for_change(self, after_version: int, timeout: float) -> ClusterSnapshot:
+        """Block until the snapshot's version exceeds `after_version` or `timeout` passes."""
+        ...
+
+    def create_namespace(self, name: str) -> bool:
+        """Create a namespace; False when it already existed (success either way)."""
+        ...
+
+    def delete_pods(self, namespace: str, selector: str) -> tuple[str, ...]:
+        """Delete the pods matching a label selector; the names deleted."""
+        ...
+
+    def patch_application(self, namespace: str, name: str, patch: Mapping[str, Any]) -> None:
+        """JSON merge-patch an Argo CD Application."""
+        ...
+
+    def apply_secret(self, manifest: Mapping[str, Any]) -> None:
+        """Create or replace a Secret from a manifest (server-side values never read back)."""
+        ...
+
+    def apply_configmap(self, namespace: str, name: str, data: Mapping[str, str]) -> None: ...
+
+    def object_exists(self, kind: str, namespace: str, name: str) -> bool:
+        """Whether a Secret/ConfigMap/... exists, without reading its content."""
+        ...
+
+
+# -- HTTP ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResult:
+    url: str
+    status: int | None
+    error: str = ""
+    elapsed_s: float = 0.0
+
+
+@runtime_checkable
+class HttpProber(Protocol):
+    def probe(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float = 10.0,
+    ) -> HttpResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Backends:
+    terraform: TerraformBackend
+    cluster: ClusterBackend
+    http: HttpProber
+    closers: Sequence[Callable[[], None]] = ()
+    """Called when the run ends (stop watches, stop a simulator...)."""
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()

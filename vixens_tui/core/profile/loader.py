@@ -1,0 +1,135 @@
+"""Find, parse and validate a profile; every failure becomes one clear `ProfileError`."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from vixens_tui.core.profile.gitops import GitOpsError, read_apps
+from vixens_tui.core.profile.model import Profile
+
+BUILTIN = "builtin"
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used. The message names the file, the field and the problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid profile {source}:\n{lines}")
+
+
+def config_dir() -> Path:
+    """Where profiles live: $VIXENS_TUI_CONFIG_DIR, else the platform's user config dir."""
+    override = os.environ.get("VIXENS_TUI_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("vixens-tui", appauthor=False))
+
+
+def resolve_profile_path(env: str, config: Path | None) -> Path | None:
+    """The profile file to use, or None for the built-in profile of `env`."""
+    if config is not None:
+        return config
+    candidate = config_dir() / "profiles" / f"{env}.toml"
+    if candidate.exists():
+        return candidate
+    if builtin_text(env) is not None:
+        return None
+    raise ProfileError(
+        str(candidate),
+        [f"no profile for environment {env!r}: create this file (start from "
+         f"`vixens-tui profile show --env dev`) or pass --config FILE"],
+    )
+
+
+def builtin_text(env: str) -> str | None:
+    try:
+        return (resources.files("vixens_tui.core.profile") / BUILTIN / f"{env}.toml").read_text(
+            encoding="utf-8"
+        )
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _validation_problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if p not in ("function-after[_apps_one_source]()",))
+        field = _format_loc(loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (a typo?)"
+        problems.append(f"field `{field}`: {msg}")
+    return problems
+
+
+def parse_profile(text: str, source: str, base: Path | None) -> Profile:
+    """Validate TOML text into a Profile. `base` resolves relative paths (None: leave)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(source, [f"not valid TOML: {exc}"]) from None
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(source, _validation_problems(exc, data)) from None
+    if base is not None:
+        profile = profile.resolve_paths(base)
+    if profile.apps_from is not None:
+        try:
+            apps = read_apps(profile.apps_from)
+        except GitOpsError as exc:
+            raise ProfileError(source, [f"field `apps_from`: {exc}"]) from None
+        try:
+            profile = Profile.model_validate(
+                {**profile.model_dump(), "apps": [a.model_dump() for a in apps], "apps_from": None}
+            )
+        except ValidationError as exc:
+            raise ProfileError(source, _validation_problems(exc, data)) from None
+    return profile
+
+
+def load_profile(env: str = "dev", config: Path | None = None) -> Profile:
+    """The profile for `env` (from --config, the config dir, or built in). Raises ProfileError."""
+    path = resolve_profile_path(env, config)
+    if path is None:
+        text = builtin_text(env)
+        assert text is not None
+        profile = parse_profile(text, f"(built-in {env})", base=None)
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ProfileError(str(path), ["file not found"]) from None
+        except IsADirectoryError:
+            raise ProfileError(str(path), ["is a directory, not a TOML file"]) from None
+        except OSError as exc:
+            raise ProfileError(str(path), [f"cannot read: {exc.strerror}"]) from None
+        except UnicodeDecodeError:
+            raise ProfileError(str(path), ["not a text file (UTF-8)"]) from None
+        profile = parse_profile(text, str(path), base=path.parent)
+    if config is not None and env != profile.name and env != "dev":
+        raise ProfileError(
+            str(path), [f"field `name`: is {profile.name!r} but --env asked for {env!r}"]
+        )
+    return profile

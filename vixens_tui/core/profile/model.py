@@ -1,0 +1,292 @@
+"""The profile of one environment: what the cluster should look like and how to rebuild it.
+
+Every figure of the procedure lives here, not in the stages: node names and versions, the API
+endpoint, the expected apps, the minimum of Running pods, the secret files, the HTTP checks, the
+per-stage timeouts and the procedure's expected durations. `builtin/dev.toml` is the procedure's
+dev environment, field for field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PositiveFloat,
+    field_validator,
+    model_validator,
+)
+
+from vixens_tui.core.names import StageName
+
+_DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_K8S_VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
+
+DnsName = Annotated[str, Field(min_length=1, max_length=63, pattern=_DNS1123.pattern)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are typos in a hand-written file: refuse them instead of ignoring them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NodeSpec(_Strict):
+    name: DnsName
+    ip: str = ""
+    """The node's address on the cluster VLAN (informational)."""
+    role: Literal["control-plane", "worker"] = "control-plane"
+
+
+class AppSpec(_Strict):
+    """An Argo CD Application the cluster must end up running."""
+
+    name: DnsName
+    namespace: DnsName
+    """The destination namespace of the app's resources."""
+    sync_wave: int = 0
+    create_namespace: bool = False
+    """Whether the Application has the CreateNamespace=true sync option."""
+    accept_progressing: bool = False
+    """The procedure accepts this app as Progressing at the end (argocd, traefik)."""
+
+
+class GitOpsSource(_Strict):
+    """Read the expected apps from a GitOps checkout instead of listing them."""
+
+    checkout: Path
+    overlay: str = "argocd/overlays/dev"
+    """The overlay directory holding kustomization.yaml, relative to the checkout."""
+    accept_progressing: tuple[DnsName, ...] = ("argocd", "traefik")
+
+
+class ArgoCD(_Strict):
+    server: str
+    """Address of the Argo CD server (LoadBalancer IP), as in `argocd app sync --server`."""
+    namespace: DnsName = "argocd"
+    revision: str = "dev"
+    """The git branch the Applications track; a forced sync uses it."""
+    repo_server_selector: str = "app.kubernetes.io/name=argocd-repo-server"
+    root_app: str = "vixens-app-of-apps"
+
+
+class Secrets(_Strict):
+    gandi_credentials: Path
+    """The Gandi API token Secret manifest (`gandi-credentials.yaml`)."""
+    synology_client_info: Path
+    """The Synology CSI client configuration (`client-info.yml`)."""
+    gandi_secret_name: DnsName = "gandi-credentials"
+    gandi_namespace: DnsName = "cert-manager"
+    gandi_token_key: str = "api-token"
+    synology_configmap: DnsName = "synology-client-info"
+    synology_namespace: DnsName = "synology-csi"
+    synology_key: str = "client-info.yml"
+
+
+class HttpCheck(_Strict):
+    name: DnsName
+    url: HttpUrl
+    method: Literal["GET", "HEAD"] = "GET"
+    expect_status: tuple[int, ...] = (200,)
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Extra headers, e.g. a Host header when the URL is an IP."""
+    timeout_s: PositiveFloat = 10.0
+
+
+class Versions(_Strict):
+    """The versions the procedure names (shown, and checked where a probe can)."""
+
+    talos: str = ""
+    cilium: str = ""
+    argocd_chart: str = ""
+
+
+class ApplyPhase(_Strict):
+    """A phase of `terraform apply`, recognised by the resource addresses it touches.
+
+    Patterns are shell globs over the address; when several phases match, the longest
+    pattern wins, so `*talos_machine_bootstrap*` beats `module.environment.module.talos*`.
+    """
+
+    name: str
+    address_patterns: tuple[str, ...] = Field(min_length=1)
+    expected_s: tuple[float, float] = (0.0, 0.0)
+
+
+class Validation(_Strict):
+    min_running_pods: int = Field(default=32, ge=0)
+    kube_system_namespace: DnsName = "kube-system"
+    cilium_selector: str = "k8s-app=cilium"
+    cert_manager_namespace: DnsName = "cert-manager"
+    gandi_webhook_prefix: str = "cert-manager-webhook-gandi"
+    argocd_http_check: str = "argocd"
+    """The HTTP check that proves "ArgoCD est accessible"."""
+    certificates_timeout_s: PositiveFloat = 600.0
+    """The procedure: wait 2-5 minutes after the secrets for the certificates."""
+
+
+class KnownIssueSettings(_Strict):
+    state_rm_allowed: tuple[str, ...] = ("module.environment.module.cilium.helm_release.cilium",)
+    """Addresses (or prefixes ending in '*') that the Cilium fix may drop from the state."""
+    repo_server_ready_timeout_s: PositiveFloat = 120.0
+    required_namespaces: tuple[DnsName, ...] = ("cert-manager",)
+    """Namespaces the charts do not create (known issue 2)."""
+
+
+def _default_timeouts() -> dict[StageName, float]:
+    return {
+        StageName.PREFLIGHT: 300,
+        StageName.DESTROY: 1200,
+        StageName.APPLY: 2700,
+        StageName.NAMESPACES: 300,
+        StageName.ARGOCD_SYNC: 900,
+        StageName.SECRETS: 300,
+        StageName.VALIDATE: 1200,
+    }
+
+
+def _default_expected() -> dict[StageName, tuple[float, float]]:
+    # The procedure's figures, in seconds (étapes 1-6).
+    return {
+        StageName.PREFLIGHT: (0, 60),
+        StageName.DESTROY: (300, 600),
+        StageName.APPLY: (900, 1500),
+        StageName.NAMESPACES: (0, 60),
+        StageName.ARGOCD_SYNC: (120, 300),
+        StageName.SECRETS: (0, 60),
+        StageName.VALIDATE: (300, 600),
+    }
+
+
+class Profile(_Strict):
+    """One environment. Loaded from TOML; see builtin/dev.toml for every field in use."""
+
+    name: DnsName
+    description: str = ""
+    terraform_dir: Path
+    kubeconfig: Path
+    talosconfig: Path
+    context: str | None = None
+    """The kubeconfig context to use (default: the file's current context)."""
+    api_endpoint: HttpUrl
+    """The Kubernetes API the kubeconfig must point at (the wrong-cluster guard)."""
+    kubernetes_version: str
+    nodes: tuple[NodeSpec, ...] = Field(min_length=1)
+    versions: Versions = Versions()
+    argocd: ArgoCD
+    apps: tuple[AppSpec, ...] = ()
+    apps_from: GitOpsSource | None = None
+    secrets: Secrets
+    http_checks: tuple[HttpCheck, ...] = ()
+    validation: Validation = Validation()
+    known_issues: KnownIssueSettings = KnownIssueSettings()
+    apply_phases: tuple[ApplyPhase, ...] = ()
+    timeouts_s: dict[StageName, PositiveFloat] = Field(default_factory=_default_timeouts)
+    expected_s: dict[StageName, tuple[float, float]] = Field(default_factory=_default_expected)
+    terraform_min_version: str = "1.5.0"
+    wait_progress_s: PositiveFloat = 10.0
+    """How often a wait reports progress."""
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version_shape(cls, value: str) -> str:
+        if not _K8S_VERSION.match(value):
+            raise ValueError("must look like v1.34.0")
+        return value
+
+    @field_validator("nodes")
+    @classmethod
+    def _unique_nodes(cls, nodes: tuple[NodeSpec, ...]) -> tuple[NodeSpec, ...]:
+        names = [n.name for n in nodes]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate node names: {', '.join(dupes)}")
+        return nodes
+
+    @field_validator("apps")
+    @classmethod
+    def _unique_apps(cls, apps: tuple[AppSpec, ...]) -> tuple[AppSpec, ...]:
+        names = [a.name for a in apps]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate app names: {', '.join(dupes)}")
+        return apps
+
+    @field_validator("timeouts_s", "expected_s", mode="before")
+    @classmethod
+    def _complete_stage_map(cls, value: object, info: object) -> object:
+        # A profile may set only some stages: the others keep the procedure's defaults.
+        if isinstance(value, dict):
+            field_name = getattr(info, "field_name", "")
+            base: dict[StageName, object] = dict(
+                _default_timeouts() if field_name == "timeouts_s" else _default_expected()
+            )
+            for key, item in value.items():
+                try:
+                    stage = StageName(key)
+                except ValueError:
+                    valid = ", ".join(s.value for s in StageName)
+                    raise ValueError(f"unknown stage {key!r} (valid: {valid})") from None
+                base[stage] = item
+            return base
+        return value
+
+    @model_validator(mode="after")
+    def _apps_one_source(self) -> Self:
+        if self.apps and self.apps_from is not None:
+            raise ValueError("set either `apps` or `apps_from`, not both")
+        if not self.apps and self.apps_from is None:
+            raise ValueError("no expected apps: set `apps` (a list) or `apps_from` (a checkout)")
+        checks = {c.name for c in self.http_checks}
+        if self.http_checks and self.validation.argocd_http_check not in checks:
+            raise ValueError(
+                f"validation.argocd_http_check = {self.validation.argocd_http_check!r} "
+                f"names no http check (have: {', '.join(sorted(checks))})"
+            )
+        return self
+
+    # -- derived -------------------------------------------------------------------------
+
+    def timeout(self, stage: StageName) -> float:
+        return float(self.timeouts_s[stage])
+
+    def expected(self, stage: StageName) -> tuple[float, float]:
+        low, high = self.expected_s[stage]
+        return float(low), float(high)
+
+    def digest(self) -> str:
+        """A short fingerprint, stored in the checkpoint to notice a profile edited mid-run."""
+        payload = self.model_dump_json(exclude={"description"}).encode()
+        return hashlib.sha256(payload).hexdigest()[:16]
+
+    def app_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.apps)
+
+    def resolve_paths(self, base: Path) -> Profile:
+        """Make relative paths relative to the profile file's directory."""
+
+        def fix(p: Path) -> Path:
+            p = p.expanduser()
+            return p if p.is_absolute() else (base / p).resolve()
+
+        update: dict[str, object] = {
+            "terraform_dir": fix(self.terraform_dir),
+            "kubeconfig": fix(self.kubeconfig),
+            "talosconfig": fix(self.talosconfig),
+            "secrets": self.secrets.model_copy(
+                update={
+                    "gandi_credentials": fix(self.secrets.gandi_credentials),
+                    "synology_client_info": fix(self.secrets.synology_client_info),
+                }
+            ),
+        }
+        if self.apps_from is not None:
+            update["apps_from"] = self.apps_from.model_copy(
+                update={"checkout": fix(self.apps_from.checkout)}
+            )
+        return self.model_copy(update=update)
