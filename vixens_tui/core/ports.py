@@ -141,8 +141,11 @@ class ClusterBackend(Protocol):
         """The latest snapshot, at once (never blocks on the network)."""
         ...
 
-    def wait_for_change(self, after_version: int, timeout: float) -> ClusterSnapshot:
-        """Block until the snapshot's version exceeds `after_version` or `timeout` passes."""
+    def wait_for_change(
+        self, after_version: int, timeout: float, cancel: CancelToken | None = None
+    ) -> ClusterSnapshot:
+        """Block until the snapshot's version exceeds `after_version`, `timeout` passes or
+        `cancel` fires; then return the latest snapshot. Never polls the API."""
         ...
 
     def create_namespace(self, name: str) -> bool:

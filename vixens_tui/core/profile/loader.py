@@ -47,8 +47,10 @@ def resolve_profile_path(env: str, config: Path | None) -> Path | None:
         return None
     raise ProfileError(
         str(candidate),
-        [f"no profile for environment {env!r}: create this file (start from "
-         f"`vixens-tui profile show --env dev`) or pass --config FILE"],
+        [
+            f"no profile for environment {env!r}: create this file (start from "
+            f"`vixens-tui profile show --env dev`) or pass --config FILE"
+        ],
     )
 
 
@@ -128,7 +130,7 @@ def load_profile(env: str = "dev", config: Path | None = None) -> Profile:
         except UnicodeDecodeError:
             raise ProfileError(str(path), ["not a text file (UTF-8)"]) from None
         profile = parse_profile(text, str(path), base=path.parent)
-    if config is not None and env != profile.name and env != "dev":
+    if config is not None and env not in (profile.name, "dev"):
         raise ProfileError(
             str(path), [f"field `name`: is {profile.name!r} but --env asked for {env!r}"]
         )

@@ -73,6 +73,8 @@ class ArgoCD(_Strict):
     """The git branch the Applications track; a forced sync uses it."""
     repo_server_selector: str = "app.kubernetes.io/name=argocd-repo-server"
     root_app: str = "vixens-app-of-apps"
+    sync_grace_s: PositiveFloat = 60.0
+    """How long an OutOfSync app with no operation may sit before we force its sync."""
 
 
 class Secrets(_Strict):
@@ -136,6 +138,8 @@ class KnownIssueSettings(_Strict):
     repo_server_ready_timeout_s: PositiveFloat = 120.0
     required_namespaces: tuple[DnsName, ...] = ("cert-manager",)
     """Namespaces the charts do not create (known issue 2)."""
+    namespace_grace_s: PositiveFloat = 60.0
+    """How long to let Argo CD create a required namespace before calling it missing."""
 
 
 def _default_timeouts() -> dict[StageName, float]:

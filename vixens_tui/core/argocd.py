@@ -1,0 +1,43 @@
+"""Forcing an Argo CD sync the safe way (known-issues.md, "Forcing a sync").
+
+The procedure patches the Application's `operation`. An operation already running is left
+alone (we wait instead of stacking a second one), and success is judged by the app being
+Synced at the end, not by a stale `status.operationState` from an earlier sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from vixens_tui.core.cluster import AppInfo
+from vixens_tui.core.context import StageContext
+
+
+def sync_patch(revision: str) -> dict[str, Any]:
+    """The procedure's patch, for the environment's git branch."""
+    return {"operation": {"initiatedBy": {"username": "admin"}, "sync": {"revision": revision}}}
+
+
+def force_sync(ctx: StageContext, names: Iterable[str]) -> list[str]:
+    """Request a sync of each named app that has no operation running; the names patched."""
+    snapshot = ctx.cluster.snapshot()
+    namespace = ctx.profile.argocd.namespace
+    patched: list[str] = []
+    for name in names:
+        app = snapshot.app(name)
+        if app is not None and (app.operation_phase == "Running" or app.operation_pending):
+            ctx.info(f"{name}: a sync is already running; waiting for it instead")
+            continue
+        ctx.info(
+            f"kubectl patch application {name} -n {namespace} --type merge "
+            f'-p \'{{"operation":{{..."sync":{{"revision":"{ctx.profile.argocd.revision}"}}}}}}\''
+        )
+        ctx.cluster.patch_application(namespace, name, sync_patch(ctx.profile.argocd.revision))
+        patched.append(name)
+    return patched
+
+
+def app_ok(app: AppInfo, *, allow_progressing: bool) -> bool:
+    healthy = app.health == "Healthy" or (allow_progressing and app.health == "Progressing")
+    return app.sync == "Synced" and healthy

@@ -1,0 +1,232 @@
+"""The procedure's validation checklist: ten items, each proved by a probe with evidence.
+
+The probes read a cluster snapshot and the HTTP results; they never change anything. An item a
+probe cannot prove stays unproved (the run then needs a human: exit 3), unless a person ticks it
+by hand, which is recorded as "manual", never as "proved".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from vixens_tui.core.cluster import ClusterSnapshot, PodInfo
+from vixens_tui.core.ports import HttpResult
+from vixens_tui.core.profile.model import Profile
+
+BAD_REASONS = ("CrashLoopBackOff", "Error")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What the probes look at."""
+
+    profile: Profile
+    snapshot: ClusterSnapshot
+    http: Mapping[str, HttpResult]
+    secrets_present: Mapping[str, bool]
+    """"namespace/kind/name" -> exists, for the two secrets of the procedure."""
+
+
+Probe = Callable[[Observation], tuple[bool, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    title: str
+    procedure: str
+    """The item as the procedure words it (French), for traceability."""
+    probe: Probe
+
+
+def _pods_running(pods: tuple[PodInfo, ...], what: str) -> tuple[bool, str]:
+    if not pods:
+        return False, f"no {what} pod found"
+    bad = [f"{p.name} {p.display_status} {p.ready}/{p.containers}" for p in pods if not p.is_ready]
+    if bad:
+        return False, f"{len(bad)}/{len(pods)} {what} pods not Running/ready: " + ", ".join(bad[:5])
+    return True, f"{len(pods)}/{len(pods)} {what} pods Running and ready"
+
+
+def _nodes_ready(o: Observation) -> tuple[bool, str]:
+    want = [n.name for n in o.profile.nodes]
+    ready = []
+    problems = []
+    for name in want:
+        node = o.snapshot.node(name)
+        if node is None:
+            problems.append(f"{name} missing")
+        elif not node.ready:
+            problems.append(f"{name} NotReady")
+        elif node.version != o.profile.kubernetes_version:
+            problems.append(f"{name} at {node.version}")
+        else:
+            ready.append(name)
+    if problems:
+        return False, f"{len(ready)}/{len(want)} nodes Ready: " + ", ".join(problems)
+    return (
+        True,
+        f"{len(want)}/{len(want)} nodes Ready ({', '.join(want)}) at {o.profile.kubernetes_version}",
+    )
+
+
+def _kube_system(o: Observation) -> tuple[bool, str]:
+    return _pods_running(
+        o.snapshot.pods_in(o.profile.validation.kube_system_namespace), "kube-system"
+    )
+
+
+def _selector(selector: str) -> Callable[[PodInfo], bool]:
+    terms = [t.partition("=") for t in selector.split(",") if t]
+
+    def match(pod: PodInfo) -> bool:
+        return all(pod.labels.get(k.strip()) == v.strip() for k, _, v in terms)
+
+    return match
+
+
+def _cilium(o: Observation) -> tuple[bool, str]:
+    match = _selector(o.profile.validation.cilium_selector)
+    pods = tuple(p for p in o.snapshot.pods if match(p))
+    ok, detail = _pods_running(pods, "Cilium")
+    if ok and len(pods) < len(o.profile.nodes):
+        return False, f"{len(pods)} Cilium pods for {len(o.profile.nodes)} nodes"
+    if ok:
+        one = all(p.containers == 1 and p.ready == 1 for p in pods)
+        detail += " (1/1 each)" if one else ""
+    return ok, detail
+
+
+def _argocd_http(o: Observation) -> tuple[bool, str]:
+    name = o.profile.validation.argocd_http_check
+    check = next((c for c in o.profile.http_checks if c.name == name), None)
+    if check is None:
+        return False, f"no HTTP check named {name!r} in the profile"
+    result = o.http.get(name)
+    if result is None:
+        return False, f"{check.url} not probed"
+    if result.status is None:
+        return False, f"{check.method} {check.url}: {result.error}"
+    ok = result.status in check.expect_status
+    return (
+        ok,
+        f"{check.method} {check.url} -> HTTP {result.status} in {result.elapsed_s * 1000:.0f} ms",
+    )
+
+
+def _cert_manager(o: Observation) -> tuple[bool, str]:
+    ns = o.profile.validation.cert_manager_namespace
+    prefix = o.profile.validation.gandi_webhook_prefix
+    pods = tuple(p for p in o.snapshot.pods_in(ns) if not p.name.startswith(prefix))
+    return _pods_running(pods, "cert-manager")
+
+
+def _webhook_gandi(o: Observation) -> tuple[bool, str]:
+    ns = o.profile.validation.cert_manager_namespace
+    prefix = o.profile.validation.gandi_webhook_prefix
+    pods = tuple(p for p in o.snapshot.pods_in(ns) if p.name.startswith(prefix))
+    return _pods_running(pods, prefix)
+
+
+def _secrets(o: Observation) -> tuple[bool, str]:
+    missing = [k for k, present in o.secrets_present.items() if not present]
+    if not o.secrets_present:
+        return False, "secrets not checked"
+    if missing:
+        return False, "missing: " + ", ".join(missing)
+    return True, "present: " + ", ".join(o.secrets_present) + " (values not read)"
+
+
+def _issuers(o: Observation) -> tuple[bool, str]:
+    issuers = o.snapshot.issuers
+    if not issuers:
+        return False, "no ClusterIssuer"
+    not_ready = [i.name for i in issuers if not i.ready]
+    names = ", ".join(i.name for i in issuers)
+    if not_ready:
+        return False, f"{len(issuers)} ClusterIssuers ({names}); not Ready: {', '.join(not_ready)}"
+    return True, f"{len(issuers)} ClusterIssuers Ready: {names}"
+
+
+def _min_running(o: Observation) -> tuple[bool, str]:
+    running = o.snapshot.running_pods()
+    want = o.profile.validation.min_running_pods
+    return running >= want, f"{running} pods Running (at least {want} expected)"
+
+
+def _no_crashloop(o: Observation) -> tuple[bool, str]:
+    bad = [
+        f"{p.namespace}/{p.name} {p.reason or p.phase}"
+        for p in o.snapshot.pods
+        if p.reason in BAD_REASONS or p.phase == "Failed"
+    ]
+    if bad:
+        return False, f"{len(bad)} pods in CrashLoopBackOff/Error: " + ", ".join(bad[:5])
+    return True, f"none of {len(o.snapshot.pods)} pods in CrashLoopBackOff or Error"
+
+
+CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem("nodes-ready", "All nodes are Ready", "Les 3 nodes sont Ready", _nodes_ready),
+    ChecklistItem(
+        "kube-system-running",
+        "All kube-system pods are Running",
+        "Tous les pods kube-system sont Running",
+        _kube_system,
+    ),
+    ChecklistItem(
+        "cilium-running",
+        "All Cilium pods are Running (1/1)",
+        "Tous les pods Cilium sont Running (1/1)",
+        _cilium,
+    ),
+    ChecklistItem(
+        "argocd-reachable",
+        "Argo CD is reachable over HTTP",
+        "ArgoCD est accessible (http://192.168.208.71)",
+        _argocd_http,
+    ),
+    ChecklistItem(
+        "cert-manager-running",
+        "cert-manager pods are Running",
+        "cert-manager pods sont Running",
+        _cert_manager,
+    ),
+    ChecklistItem(
+        "webhook-gandi-running",
+        "cert-manager-webhook-gandi is Running",
+        "cert-manager-webhook-gandi est Running",
+        _webhook_gandi,
+    ),
+    ChecklistItem(
+        "secrets-applied",
+        "The secrets are applied (gandi-credentials, synology-client-info)",
+        "Les secrets sont appliqués (gandi-credentials, synology-client-info)",
+        _secrets,
+    ),
+    ChecklistItem(
+        "clusterissuers-created",
+        "The ClusterIssuers are created",
+        "Les ClusterIssuers sont créés",
+        _issuers,
+    ),
+    ChecklistItem(
+        "min-running-pods",
+        "Enough pods are Running in total",
+        "Au moins 32 pods sont Running au total",
+        _min_running,
+    ),
+    ChecklistItem(
+        "no-crashloop",
+        "No pod in CrashLoopBackOff or Error",
+        "Aucun pod en CrashLoopBackOff ou Error",
+        _no_crashloop,
+    ),
+)
+
+
+def item(item_id: str) -> ChecklistItem:
+    for entry in CHECKLIST:
+        if entry.id == item_id:
+            return entry
+    raise KeyError(item_id)

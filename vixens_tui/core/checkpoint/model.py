@@ -1,0 +1,142 @@
+"""The checkpoint: our own versioned file format (never a pickled state machine).
+
+`schema_version` is in every file. Older versions load (golden files under `state/golden/`);
+a newer one is refused with a message, since guessing at a format we do not know could
+lose the run. Never a secret value here: errors and evidence pass through the redactor first.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vixens_tui.core.names import STAGE_ORDER, RunState, StageName
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class StageStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    INTERRUPTED = "interrupted"
+    NOT_PLANNED = "not-planned"
+
+
+class Outcome(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    NEEDS_HUMAN = "needs-human"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def finished(self) -> bool:
+        return self is Outcome.DONE
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class StageRecord(_Model):
+    name: StageName
+    status: StageStatus = StageStatus.PENDING
+    attempts: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_s: float | None = None
+    """Wall time of the last attempt."""
+    total_s: float = 0.0
+    """Wall time of all attempts together."""
+    error: str | None = None
+    failure: str | None = None
+    """transient, timeout, known-issue, manual-fix or unknown."""
+    summary: str | None = None
+    checked_at: datetime | None = None
+    """When a resume last re-checked this stage against the world."""
+    skip_reason: str | None = None
+
+
+class FixRecord(_Model):
+    issue_id: str
+    stage: StageName
+    attempt: int
+    at: datetime
+    ok: bool
+    by: Literal["auto", "user"] = "auto"
+    evidence: list[str] = Field(default_factory=list)
+    detail: str = ""
+
+
+class ChecklistState(StrEnum):
+    PENDING = "pending"
+    PROVED = "proved"
+    FAILED = "failed"
+    MANUAL = "manual"
+    """Ticked by hand: recorded as such, never passed off as proved."""
+
+
+class ChecklistRecord(_Model):
+    id: str
+    title: str
+    state: ChecklistState = ChecklistState.PENDING
+    evidence: str = ""
+    by: Literal["probe", "user", ""] = ""
+    at: datetime | None = None
+
+
+class Checkpoint(_Model):
+    schema_version: int = SCHEMA_VERSION
+    run_id: str
+    env: str
+    profile_digest: str
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    state: RunState = RunState.IDLE
+    """The state machine's state at the last transition."""
+    current_stage: StageName | None = None
+    outcome: Outcome = Outcome.RUNNING
+    exit_code: int | None = None
+    message: str = ""
+    mode: Literal["auto", "tui"] = "auto"
+    demo: bool = False
+    plan: list[StageName] = Field(default_factory=lambda: list(STAGE_ORDER))
+    stages: list[StageRecord] = Field(
+        default_factory=lambda: [StageRecord(name=s) for s in STAGE_ORDER]
+    )
+    fixes: list[FixRecord] = Field(default_factory=list)
+    checklist: list[ChecklistRecord] = Field(default_factory=list)
+    resumes: int = 0
+    holder: str = ""
+    """pid@host of the process that last wrote this file."""
+
+    def stage(self, name: StageName) -> StageRecord:
+        for record in self.stages:
+            if record.name == name:
+                return record
+        record = StageRecord(name=name)
+        self.stages.append(record)
+        return record
+
+    def first_not_done(self) -> StageName | None:
+        for name in self.plan:
+            if self.stage(name).status not in (StageStatus.DONE, StageStatus.SKIPPED):
+                return name
+        return None
+
+    def fixes_for(self, issue_id: str) -> int:
+        return sum(1 for f in self.fixes if f.issue_id == issue_id)
+
+    @property
+    def unfinished(self) -> bool:
+        return self.outcome is not Outcome.DONE

@@ -1,0 +1,187 @@
+"""Where an environment's state lives on disk, and how it is read and written.
+
+<state dir>/<env>/checkpoint.json        the current run (atomic, 0600)
+<state dir>/<env>/journal.jsonl          every event of every run, appended
+<state dir>/<env>/logs/<run>/<stage>-<attempt>.log   full tool output of each attempt
+<state dir>/<env>/runs/<run>.json        earlier runs, archived when a new one starts
+<state dir>/<env>/lock                   who runs now (fcntl)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from vixens_tui.core.checkpoint.files import (
+    append_line,
+    atomic_write,
+    ensure_private_dir,
+)
+from vixens_tui.core.checkpoint.lock import EnvLock
+from vixens_tui.core.checkpoint.model import SCHEMA_VERSION, Checkpoint
+from vixens_tui.core.checkpoint.upgrade import upgrade
+
+CHECKPOINT = "checkpoint.json"
+JOURNAL = "journal.jsonl"
+
+
+class StateError(Exception):
+    """The state directory or a checkpoint cannot be used (exit 2)."""
+
+
+class CorruptCheckpoint(StateError):
+    def __init__(self, path: Path, kept: Path, problem: str) -> None:
+        self.path = path
+        self.kept = kept
+        super().__init__(
+            f"checkpoint {path} is unreadable ({problem}); it was moved aside to {kept} and "
+            f"kept as is. Run again to start a new run, or move it back to retry."
+        )
+
+
+class NewerCheckpoint(StateError):
+    def __init__(self, path: Path, version: int) -> None:
+        super().__init__(
+            f"checkpoint {path} has schema_version {version}, newer than this vixens-tui "
+            f"understands ({SCHEMA_VERSION}); upgrade vixens-tui to continue that run. "
+            f"The file was left untouched."
+        )
+
+
+def default_state_root() -> Path:
+    override = os.environ.get("VIXENS_TUI_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("vixens-tui", appauthor=False))
+
+
+class EnvState:
+    """The on-disk state of one environment."""
+
+    def __init__(self, root: Path, env: str) -> None:
+        self.root = root
+        self.env = env
+        self.dir = root / env
+
+    # -- layout ----------------------------------------------------------------------------
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.dir / CHECKPOINT
+
+    @property
+    def journal_path(self) -> Path:
+        return self.dir / JOURNAL
+
+    @property
+    def lock_path(self) -> Path:
+        return self.dir / "lock"
+
+    def log_path(self, run_id: str, stage: str, attempt: int) -> Path:
+        logs = ensure_private_dir(self.dir / "logs" / run_id)
+        return logs / f"{stage}-{attempt}.log"
+
+    def ensure(self) -> EnvState:
+        """Create the directories (0700); a clear StateError if that is impossible."""
+        try:
+            ensure_private_dir(self.root)
+            ensure_private_dir(self.dir)
+            probe = self.dir / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StateError(
+                f"state directory {self.dir} is not writable ({exc.strerror}); choose another "
+                f"with --state-dir or VIXENS_TUI_STATE_DIR"
+            ) from None
+        return self
+
+    def lock(self) -> EnvLock:
+        return EnvLock(self.lock_path, self.env)
+
+    # -- checkpoint ------------------------------------------------------------------------
+
+    def load(self) -> Checkpoint | None:
+        """The saved checkpoint, None when there is none. Raises StateError subclasses."""
+        path = self.checkpoint_path
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateError(f"cannot read checkpoint {path}: {exc.strerror}") from None
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, UnicodeDecodeError) as exc:
+            problem = "truncated or not JSON" if raw.strip() else "empty file"
+            raise CorruptCheckpoint(path, self._set_aside(path), f"{problem}: {exc}") from None
+        version = data.get("schema_version")
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise NewerCheckpoint(path, version)
+        try:
+            return Checkpoint.model_validate(upgrade(data))
+        except (ValidationError, ValueError) as exc:
+            first = str(exc).splitlines()[:3]
+            raise CorruptCheckpoint(path, self._set_aside(path), " ".join(first)) from None
+
+    def _set_aside(self, path: Path) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while kept.exists():  # never overwrite an earlier kept copy
+            kept = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+            n += 1
+        os.replace(path, kept)
+        return kept
+
+    def save(self, checkpoint: Checkpoint) -> None:
+        data = checkpoint.model_dump_json(indent=2).encode()
+        try:
+            atomic_write(self.checkpoint_path, data)
+        except OSError as exc:
+            raise StateError(
+                f"cannot write checkpoint {self.checkpoint_path}: {exc.strerror}; the previous "
+                f"checkpoint is intact"
+            ) from None
+
+    def archive(self, checkpoint: Checkpoint) -> Path:
+        """Keep a finished or abandoned run under runs/ before a new one starts."""
+        runs = ensure_private_dir(self.dir / "runs")
+        target = runs / f"{checkpoint.run_id}.json"
+        atomic_write(target, checkpoint.model_dump_json(indent=2).encode())
+        return target
+
+    # -- journal ---------------------------------------------------------------------------
+
+    def journal(self, record: dict[str, Any]) -> None:
+        try:
+            append_line(self.journal_path, json.dumps(record, separators=(",", ":")))
+        except OSError as exc:
+            raise StateError(
+                f"cannot append to journal {self.journal_path}: {exc.strerror}"
+            ) from None
+
+    def read_journal(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Journal records (of one run), skipping a torn last line after a crash."""
+        try:
+            handle = self.journal_path.open(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        with handle:
+            for line in handle:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if run_id is None or record.get("run_id") == run_id:
+                    yield record

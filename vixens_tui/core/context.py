@@ -1,0 +1,79 @@
+"""What a stage gets to do its work: the profile, the backends, and ways to report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from vixens_tui.core.cancel import CancelToken
+from vixens_tui.core.checkpoint.model import Checkpoint
+from vixens_tui.core.events import Event, Info, LogLine
+from vixens_tui.core.names import StageName
+from vixens_tui.core.ports import Backends, ClusterBackend, HttpProber, TerraformBackend
+from vixens_tui.core.profile.model import Profile
+from vixens_tui.core.redact import Redactor
+
+
+@dataclass(frozen=True, slots=True)
+class DestroyPreview:
+    """What a destroy is about to remove, shown in the confirmation and journaled."""
+
+    env: str
+    endpoint: str
+    kubeconfig_server: str | None
+    addresses: tuple[str, ...]
+    namespaces: tuple[str, ...] = ()
+    applications: tuple[str, ...] = ()
+    volume_claims: tuple[str, ...] = ()
+    cluster_reachable: bool = False
+
+
+ConfirmDestroy = Callable[[DestroyPreview], bool]
+
+
+@dataclass
+class StageContext:
+    profile: Profile
+    backends: Backends
+    stage: StageName
+    attempt: int
+    cancel: CancelToken
+    run: Checkpoint
+    redactor: Redactor
+    emit_raw: Callable[[Event], None]
+    confirm_destroy: ConfirmDestroy
+    deadline: float = field(default_factory=lambda: time.monotonic() + 3600)
+    log_file: IO[str] | None = None
+    """The attempt's log: every tool line, raw, as it came."""
+
+    @property
+    def terraform(self) -> TerraformBackend:
+        return self.backends.terraform
+
+    @property
+    def cluster(self) -> ClusterBackend:
+        return self.backends.cluster
+
+    @property
+    def http(self) -> HttpProber:
+        return self.backends.http
+
+    def emit(self, event: Event) -> None:
+        self.emit_raw(event)
+
+    def info(self, message: str, level: str = "info") -> None:
+        self.emit_raw(Info(stage=self.stage, message=message, level=level))
+        self.write_log(f"# {message}")
+
+    def log(self, text: str, source: str = "terraform", level: str = "info", raw: str = "") -> None:
+        self.write_log(raw or text)
+        self.emit_raw(LogLine(stage=self.stage, source=source, text=text, level=level))
+
+    def write_log(self, line: str) -> None:
+        if self.log_file is not None:
+            self.log_file.write(self.redactor.scrub(line.rstrip("\n")) + "\n")
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()

@@ -1,0 +1,21 @@
+"""The known-issue catalogue (known-issues.md)."""
+
+from vixens_tui.core.issues.base import Catalogue, Detection, FixFailed, KnownIssue
+from vixens_tui.core.issues.cert_manager_namespace import CertManagerNamespaceMissing
+from vixens_tui.core.issues.cilium_destroy_timeout import CiliumDestroyTimeout
+from vixens_tui.core.issues.repo_server_eof import RepoServerEOF
+from vixens_tui.core.issues.terraform_state_lock import TerraformStateLock
+
+
+def default_catalogue() -> Catalogue:
+    return Catalogue(
+        [
+            CiliumDestroyTimeout(),
+            CertManagerNamespaceMissing(),
+            RepoServerEOF(),
+            TerraformStateLock(),
+        ]
+    )
+
+
+__all__ = ["Catalogue", "Detection", "FixFailed", "KnownIssue", "default_catalogue"]

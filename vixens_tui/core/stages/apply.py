@@ -1,0 +1,80 @@
+"""Stage 3 (étape 2): terraform validate, terraform apply with its phases followed live,
+then wait until the profile's nodes are Ready at its Kubernetes version."""
+
+from __future__ import annotations
+
+from vixens_tui.core.cancel import Cancelled
+from vixens_tui.core.cluster import ClusterSnapshot
+from vixens_tui.core.context import StageContext
+from vixens_tui.core.failures import FailureKind, StageError
+from vixens_tui.core.names import StageName
+from vixens_tui.core.stages.base import CheckResult, Stage
+from vixens_tui.core.stages.terraform_io import TerraformRelay
+from vixens_tui.core.waits import wait_for
+
+
+class NodesReady:
+    """Condition: every profile node present, Ready, at the profile's version."""
+
+    def __init__(self, ctx: StageContext) -> None:
+        self.names = [n.name for n in ctx.profile.nodes]
+        self.version = ctx.profile.kubernetes_version
+
+    def __call__(self, snap: ClusterSnapshot) -> tuple[bool, str]:
+        if not snap.reachable:
+            return False, f"API not reachable yet ({snap.error or 'connecting'})"
+        missing = []
+        for name in self.names:
+            node = snap.node(name)
+            if node is None:
+                missing.append(f"{name} not joined")
+            elif not node.ready:
+                missing.append(f"{name} NotReady")
+            elif node.version != self.version:
+                missing.append(f"{name} at {node.version or '?'}")
+        if missing:
+            ready = len(self.names) - len(missing)
+            return False, f"{ready}/{len(self.names)} Ready; " + ", ".join(missing)
+        return True, f"{len(self.names)}/{len(self.names)} nodes Ready at {self.version}"
+
+
+class Apply(Stage):
+    name = StageName.APPLY
+    title = "Create the cluster (terraform apply)"
+
+    def check(self, ctx: StageContext) -> CheckResult:
+        ctx.cluster.start()
+        ok, detail = NodesReady(ctx)(ctx.cluster.snapshot())
+        return CheckResult(ok, detail)
+
+    def run(self, ctx: StageContext) -> str:
+        ctx.info("terraform validate")
+        result = ctx.terraform.validate()
+        if not result.ok:
+            raise StageError(
+                f"terraform validate failed: {result.error_text()}",
+                kind=FailureKind.INPUT,
+                diagnostics=result.diagnostics,
+            )
+        ctx.info("terraform apply -auto-approve")
+        relay = TerraformRelay(ctx, follow_phases=True)
+        result = ctx.terraform.apply(relay, ctx.cancel)
+        if result.interrupted:
+            raise Cancelled(ctx.cancel.reason or "terraform apply interrupted")
+        if not result.ok:
+            diagnostics = result.diagnostics or tuple(relay.diagnostics)
+            raise StageError(
+                f"terraform apply failed (rc={result.rc}): {result.error_text()}",
+                diagnostics=tuple(diagnostics),
+            )
+        added = result.summary.get("add", relay.resources_done)
+        ctx.info(f"terraform apply complete: {added} resources added")
+        if not ctx.profile.kubeconfig.exists():
+            raise StageError(
+                f"terraform apply did not write the kubeconfig {ctx.profile.kubeconfig}"
+            )
+        # A new cluster behind a new kubeconfig: (re)start the watches on it.
+        ctx.cluster.start()
+        condition = NodesReady(ctx)
+        wait_for(ctx, f"{len(condition.names)} nodes Ready at {condition.version}", condition)
+        return f"{added} resources created; " + condition(ctx.cluster.snapshot())[1]

@@ -1,0 +1,96 @@
+"""Stage 1: everything checked before anything is destroyed. Changes nothing."""
+
+from __future__ import annotations
+
+from vixens_tui.core.context import StageContext
+from vixens_tui.core.failures import FailureKind, StageError
+from vixens_tui.core.names import StageName
+from vixens_tui.core.ports import ClusterError, TerraformError
+from vixens_tui.core.secretfiles import SecretFileError, load_gandi, load_synology
+from vixens_tui.core.stages.base import CheckResult, Stage
+from vixens_tui.core.versions import normalise_endpoint, version_at_least
+
+
+class Preflight(Stage):
+    name = StageName.PREFLIGHT
+    title = "Preflight checks"
+
+    def check(self, ctx: StageContext) -> CheckResult:
+        # Read-only by nature: a resume simply runs the checks again.
+        try:
+            return CheckResult(True, self.run(ctx))
+        except StageError as exc:
+            return CheckResult(False, exc.message)
+
+    def run(self, ctx: StageContext) -> str:
+        profile = ctx.profile
+        done: list[str] = []
+
+        # Tools: terraform >= the profile's minimum.
+        try:
+            version = ctx.terraform.version()
+        except TerraformError as exc:
+            raise StageError(f"terraform is not usable: {exc}", kind=FailureKind.INPUT) from None
+        if not version_at_least(version, profile.terraform_min_version):
+            raise StageError(
+                f"terraform {version} is older than the {profile.terraform_min_version} the "
+                f"procedure needs; install a newer terraform",
+                kind=FailureKind.INPUT,
+            )
+        done.append(f"terraform {version}")
+        ctx.info(f"terraform {version} (>= {profile.terraform_min_version})")
+
+        # The Terraform directory.
+        tf_dir = profile.terraform_dir
+        if not tf_dir.is_dir():
+            raise StageError(
+                f"terraform directory {tf_dir} does not exist (profile field terraform_dir)",
+                kind=FailureKind.INPUT,
+            )
+        if not any(tf_dir.glob("*.tf")):
+            raise StageError(f"no *.tf file in {tf_dir}", kind=FailureKind.INPUT)
+        ctx.info(f"terraform validate in {tf_dir}")
+        result = ctx.terraform.validate()
+        if not result.ok:
+            raise StageError(
+                f"terraform validate failed: {result.error_text()}",
+                kind=FailureKind.INPUT,
+                diagnostics=result.diagnostics,
+            )
+        done.append("configuration valid")
+
+        # The secret files, parsed and checked now so a bad one stops us before destroy.
+        try:
+            gandi = load_gandi(profile.secrets.gandi_credentials, profile.secrets, ctx.redactor)
+            synology = load_synology(
+                profile.secrets.synology_client_info, profile.secrets, ctx.redactor
+            )
+        except SecretFileError as exc:
+            raise StageError(str(exc), kind=FailureKind.INPUT) from None
+        ctx.info(
+            f"secret files valid: {gandi.namespace}/{gandi.name}, "
+            f"{synology.namespace}/{synology.name} for {', '.join(synology.hosts)}"
+        )
+        done.append("secret files valid")
+
+        # The wrong-cluster guard.
+        try:
+            server = ctx.cluster.kubeconfig_server()
+        except ClusterError as exc:
+            raise StageError(
+                f"kubeconfig {profile.kubeconfig} is unusable: {exc}", kind=FailureKind.INPUT
+            ) from None
+        endpoint = str(profile.api_endpoint)
+        if server is None:
+            ctx.info(f"no kubeconfig at {profile.kubeconfig}: the cluster looks destroyed already")
+            done.append("no kubeconfig (cluster absent)")
+        elif normalise_endpoint(server) != normalise_endpoint(endpoint):
+            raise StageError(
+                f"wrong cluster: the kubeconfig {profile.kubeconfig} points at {server}, but "
+                f"profile {profile.name!r} expects {endpoint}; refusing to go on",
+                kind=FailureKind.INPUT,
+            )
+        else:
+            ctx.info(f"kubeconfig points at {server}, as profile {profile.name!r} expects")
+            done.append(f"kubeconfig matches {endpoint}")
+        return "; ".join(done)

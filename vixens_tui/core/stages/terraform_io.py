@@ -1,0 +1,72 @@
+"""Turning a Terraform stream into engine events (shared by destroy and apply)."""
+
+from __future__ import annotations
+
+import fnmatch
+
+from vixens_tui.core.context import StageContext
+from vixens_tui.core.events import PhaseChanged, ResourceProgress
+from vixens_tui.core.ports import TfDiagnostic, TfListener, TfLog, TfResource, TfStreamItem
+from vixens_tui.core.profile.model import ApplyPhase
+
+
+def phase_of(address: str, phases: tuple[ApplyPhase, ...]) -> int | None:
+    """Index of the phase whose longest matching pattern matches `address`."""
+    best: tuple[int, int] | None = None
+    for index, phase in enumerate(phases):
+        for pattern in phase.address_patterns:
+            if fnmatch.fnmatchcase(address, pattern):
+                score = len(pattern.replace("*", ""))
+                if best is None or score > best[0]:
+                    best = (score, index)
+    return None if best is None else best[1]
+
+
+class TerraformRelay:
+    """A listener that logs every line, reports resources, and follows the apply's phases.
+
+    Phases only move forward: a late resource of an earlier phase does not send the display
+    back (Terraform creates independent resources in parallel).
+    """
+
+    def __init__(self, ctx: StageContext, *, follow_phases: bool) -> None:
+        self.ctx = ctx
+        self.phases = ctx.profile.apply_phases if follow_phases else ()
+        self.phase = -1
+        self.diagnostics: list[TfDiagnostic] = []
+        self.resources_done = 0
+
+    def __call__(self, item: TfStreamItem) -> None:
+        ctx = self.ctx
+        if isinstance(item, TfLog):
+            ctx.log(item.text, source="terraform", level=item.level, raw=item.raw)
+        elif isinstance(item, TfResource):
+            if item.status == "complete":
+                self.resources_done += 1
+            ctx.emit(
+                ResourceProgress(
+                    stage=ctx.stage,
+                    address=item.address,
+                    action=item.action,
+                    status=item.status,
+                    elapsed_s=item.elapsed_s,
+                )
+            )
+            if self.phases and item.status == "started":
+                index = phase_of(item.address, self.phases)
+                if index is not None and index > self.phase:
+                    self.phase = index
+                    ctx.emit(
+                        PhaseChanged(
+                            stage=ctx.stage,
+                            phase=self.phases[index].name,
+                            index=index,
+                            total=len(self.phases),
+                        )
+                    )
+        else:
+            self.diagnostics.append(item)
+
+    @property
+    def listener(self) -> TfListener:
+        return self
