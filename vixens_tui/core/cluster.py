@@ -37,7 +37,7 @@ class PodInfo:
     reason: str = ""
     """A waiting/terminated container reason such as CrashLoopBackOff or Error, if any."""
     node: str = ""
-    labels: Mapping[str, str] = field(default=_EMPTY)
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
     @property
     def is_ready(self) -> bool:

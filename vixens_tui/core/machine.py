@@ -8,6 +8,7 @@ the machine is rebuilt from the checkpoint, starting at the stage to run next.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,11 @@ from vixens_tui.core.events import EventSink, Transitioned
 from vixens_tui.core.names import STAGE_ORDER, RunState, StageName
 
 TRIGGERS = ("start", "succeed", "skip", "fail", "interrupt")
+
+# With model_override=True, transitions logs a warning for every convenience method it does
+# not bind (is_X, may_X...). That is the point of the option, not a problem: keep it quiet, or
+# Python's last-resort handler prints a dozen lines to stderr on every run.
+logging.getLogger("transitions.core").setLevel(logging.ERROR)
 
 
 class ProcedureModel:

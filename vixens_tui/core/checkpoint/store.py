@@ -109,8 +109,12 @@ class EnvState:
 
     # -- checkpoint ------------------------------------------------------------------------
 
-    def load(self) -> Checkpoint | None:
-        """The saved checkpoint, None when there is none. Raises StateError subclasses."""
+    def load(self, *, set_aside: bool = True) -> Checkpoint | None:
+        """The saved checkpoint, None when there is none. Raises StateError subclasses.
+
+        A corrupt file is moved aside (never overwritten) unless `set_aside` is false, which
+        read-only commands such as `status` use.
+        """
         path = self.checkpoint_path
         try:
             raw = path.read_bytes()
@@ -124,7 +128,7 @@ class EnvState:
                 raise ValueError("not a JSON object")
         except (ValueError, UnicodeDecodeError) as exc:
             problem = "truncated or not JSON" if raw.strip() else "empty file"
-            raise CorruptCheckpoint(path, self._set_aside(path), f"{problem}: {exc}") from None
+            raise self._corrupt(path, f"{problem}: {exc}", set_aside) from None
         version = data.get("schema_version")
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise NewerCheckpoint(path, version)
@@ -132,7 +136,12 @@ class EnvState:
             return Checkpoint.model_validate(upgrade(data))
         except (ValidationError, ValueError) as exc:
             first = str(exc).splitlines()[:3]
-            raise CorruptCheckpoint(path, self._set_aside(path), " ".join(first)) from None
+            raise self._corrupt(path, " ".join(first), set_aside) from None
+
+    def _corrupt(self, path: Path, problem: str, set_aside: bool) -> StateError:
+        if not set_aside:
+            return StateError(f"checkpoint {path} is unreadable ({problem})")
+        return CorruptCheckpoint(path, self._set_aside(path), problem)
 
     def _set_aside(self, path: Path) -> Path:
         stamp = time.strftime("%Y%m%dT%H%M%S")

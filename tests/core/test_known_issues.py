@@ -1,0 +1,101 @@
+"""The catalogue: each known issue detected from evidence, fixed once, journaled."""
+
+from __future__ import annotations
+
+from tests.fakes import CILIUM, Faults
+from vixens_tui.core.checkpoint.model import Outcome
+from vixens_tui.core.decider import Action, AutoDecider, Decision, FailureReport
+from vixens_tui.core.engine import RunRequest
+from vixens_tui.core.events import FixApplied, IssueDetected, StageFailed
+from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.names import StageName
+
+
+def test_the_three_known_issues_are_detected_and_fixed_exactly_once(harness) -> None:
+    h = harness(Faults(cilium_destroy=1, cert_manager_namespace=True, repo_server_eof=True))
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE, result.message
+    detected = {e.issue_id: e for e in h.of(IssueDetected)}
+    assert set(detected) == {"cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof"}
+    fixes = h.of(FixApplied)
+    assert sorted(f.issue_id for f in fixes) == sorted(detected)
+    assert all(f.ok for f in fixes)
+
+    cilium = detected["cilium-destroy-timeout"]
+    assert cilium.stage is StageName.DESTROY
+    assert any(CILIUM in line for line in cilium.evidence)
+    assert any("Error uninstalling release" in line for line in cilium.evidence)
+    assert f"terraform state rm {CILIUM}" in h.world.calls
+    assert h.world.calls.count("terraform destroy") == 2
+
+    namespace = detected["cert-manager-namespace-missing"]
+    assert any('namespaces "cert-manager" not found' in e for e in namespace.evidence)
+    assert any("CreateNamespace=true" in e for e in namespace.evidence)
+    assert h.world.calls.count("create namespace cert-manager") == 1
+
+    eof = detected["repo-server-eof"]
+    assert any("error reading from server: EOF" in e for e in eof.evidence)
+    assert sum(c.startswith("delete pods argocd") for c in h.world.calls) == 1
+
+    # The journal holds each detection with its evidence and each fix, once.
+    records = list(h.state.read_journal(result.run_id))
+    journal_detected = [r for r in records if r["type"] == "issue_detected"]
+    assert sorted(r["issue_id"] for r in journal_detected) == sorted(detected)
+    assert all(r["evidence"] for r in journal_detected)
+    assert sorted(r["issue_id"] for r in records if r["type"] == "fix_applied") == sorted(detected)
+    cp = h.state.load()
+    assert cp is not None and sorted(f.issue_id for f in cp.fixes) == sorted(detected)
+    assert all(f.evidence for f in cp.fixes)
+
+
+def test_auto_fix_stops_at_its_limit(harness) -> None:
+    h = harness(Faults(repo_server_eof=True, eof_cured_by_restart=False))
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.STAGE_FAILED
+    fixes = h.of(FixApplied)
+    assert [f.issue_id for f in fixes] == ["repo-server-eof"] * 2  # its limit
+    cp = h.state.load()
+    assert cp is not None and cp.outcome is Outcome.FAILED
+    assert cp.current_stage is StageName.ARGOCD_SYNC
+    assert cp.stage(StageName.ARGOCD_SYNC).attempts == 3
+    assert "error reading from server: EOF" in result.message
+
+
+def test_unknown_failure_in_auto_needs_a_human(harness) -> None:
+    h = harness(Faults(fail_stage={StageName.DESTROY: 1}))
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.NEEDS_HUMAN
+    assert not h.of(IssueDetected)
+    failed = h.of(StageFailed)
+    assert failed and failed[0].failure == "unknown"
+
+
+def test_a_fix_is_never_applied_outside_its_issue(harness) -> None:
+    """A Cilium-like error on an address the profile does not allow is not dropped from state."""
+    h = harness(Faults(cilium_destroy=1))
+    h.profile = h.profile.model_copy(
+        update={"known_issues": h.profile.known_issues.model_copy(update={"state_rm_allowed": ("module.other.*",)})}
+    )
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.NEEDS_HUMAN
+    assert not any(c.startswith("terraform state rm") for c in h.world.calls)
+
+
+class Recording(AutoDecider):
+    def __init__(self) -> None:
+        super().__init__(yes=True)
+        self.reports: list[FailureReport] = []
+
+    def decide(self, report: FailureReport) -> Decision:
+        self.reports.append(report)
+        return super().decide(report)
+
+
+def test_decider_sees_detections_and_counts(harness) -> None:
+    h = harness(Faults(repo_server_eof=True, eof_cured_by_restart=False))
+    decider = Recording()
+    h.engine(decider=decider).run(RunRequest())
+    counts = [r.fixes_applied["repo-server-eof"] for r in decider.reports]
+    assert counts == [0, 1, 2]
+    assert all(r.stage is StageName.ARGOCD_SYNC for r in decider.reports)
+    assert decider.decide(decider.reports[-1]).action is Action.STOP

@@ -1,0 +1,441 @@
+"""In-memory fakes of the backend ports (never of the engine).
+
+One `FakeWorld` holds the Terraform state and the cluster; `FakeTerraform`, `FakeCluster` and
+`FakeHttp` are thin views of it implementing the ports of `vixens_tui.core.ports`. Faults are
+switched on per world to reproduce the procedure's known issues at the interface level; the
+engine detects them from the evidence like it would from the real backends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vixens_tui.core.cancel import CancelToken
+from vixens_tui.core.cluster import (
+    AppInfo,
+    CertificateInfo,
+    ClusterSnapshot,
+    IssuerInfo,
+    NodeInfo,
+    PodInfo,
+)
+from vixens_tui.core.names import StageName
+from vixens_tui.core.ports import (
+    Backends,
+    ClusterError,
+    HttpResult,
+    TfDiagnostic,
+    TfListener,
+    TfLog,
+    TfResource,
+    TfResult,
+)
+from vixens_tui.core.profile.model import Profile
+
+CILIUM = "module.environment.module.cilium.helm_release.cilium"
+CILIUM_ERROR = "Error uninstalling release: dial tcp 192.168.111.160:6443: i/o timeout"
+EOF_ERROR = "rpc error: code = Unknown desc = error reading from server: EOF"
+
+
+def addresses_for(profile: Profile) -> list[str]:
+    talos = "module.environment.module.talos"
+    out = [f"{talos}.talos_machine_secrets.this"]
+    out += [f'{talos}.talos_machine_configuration_apply.controlplane["{n.name}"]' for n in profile.nodes]
+    out += [
+        f"{talos}.talos_machine_bootstrap.this",
+        f"{talos}.talos_cluster_kubeconfig.this",
+        f"{talos}.local_file.kubeconfig",
+        f"{talos}.local_file.talosconfig",
+        CILIUM,
+        "module.environment.module.argocd.helm_release.argocd",
+        "module.environment.module.argocd.kubectl_manifest.root_app",
+    ]
+    return out
+
+
+@dataclass
+class Faults:
+    cilium_destroy: int = 0
+    """Destroys that fail on the Cilium release (known issue 1)."""
+    cert_manager_namespace: bool = False
+    repo_server_eof: bool = False
+    eof_cured_by_restart: bool = True
+    """False: the EOF comes back after every repo-server restart (a fix that does not help)."""
+    fail_stage: dict[StageName, int] = field(default_factory=dict)
+    """An unknown error in this stage's backend call, this many times."""
+    slow: float = 0.0
+    """Seconds per Terraform resource (gives a kill something to land in)."""
+    terraform_version: str = "1.15.5"
+
+
+class FakeWorld:
+    def __init__(self, profile: Profile, faults: Faults | None = None) -> None:
+        self.profile = profile
+        self.faults = faults or Faults()
+        self.cond = threading.Condition()
+        self.version = 1
+        self.state: list[str] = []
+        self.exists = False
+        self.namespaces: set[str] = set()
+        self.nodes: list[NodeInfo] = []
+        self.pods: dict[tuple[str, str], PodInfo] = {}
+        self.apps: dict[str, AppInfo] = {}
+        self.secrets: set[tuple[str, str, str]] = set()
+        self.secret_payloads: list[Mapping[str, Any]] = []
+        self.calls: list[str] = []
+        self.reachable_override: bool | None = None
+        self.current_stage: StageName | None = None
+        self._names = itertools.count(1)
+
+    # -- mutation helpers -------------------------------------------------------------------
+
+    def bump(self) -> None:
+        with self.cond:
+            self.version += 1
+            self.cond.notify_all()
+
+    def injected(self) -> bool:
+        """True (once per count) when the current stage should fail in its first backend call.
+
+        `current_stage` is set by the tests' event sink on StageStarted, so a failure lands in
+        whichever backend call the stage makes first, as a real outage would.
+        """
+        stage = self.current_stage
+        left = self.faults.fail_stage.get(stage, 0) if stage else 0
+        if left > 0 and stage is not None:
+            self.faults.fail_stage[stage] = left - 1
+            return True
+        return False
+
+    def maybe_fail(self, what: str) -> None:
+        if self.injected():
+            raise ClusterError(f"injected failure in {what}", status=400, reason="BadRequest")
+
+    def prebuilt(self) -> FakeWorld:
+        """The cluster as it stands after a successful rebuild."""
+        self.state = addresses_for(self.profile)
+        self._write_files()
+        self._build()
+        self._settle_apps()
+        self.secrets |= {
+            ("Secret", self.profile.secrets.gandi_namespace, self.profile.secrets.gandi_secret_name),
+            ("ConfigMap", self.profile.secrets.synology_namespace, self.profile.secrets.synology_configmap),
+        }
+        self.bump()
+        return self
+
+    def _write_files(self) -> None:
+        kubeconfig = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "vixens", "cluster": {"server": str(self.profile.api_endpoint)}}],
+            "contexts": [{"name": "admin@vixens", "context": {"cluster": "vixens", "user": "admin"}}],
+            "current-context": "admin@vixens",
+            "users": [{"name": "admin", "user": {"token": "fake-token"}}],
+        }
+        self.profile.kubeconfig.parent.mkdir(parents=True, exist_ok=True)
+        self.profile.kubeconfig.write_text(yaml.safe_dump(kubeconfig))
+        self.profile.talosconfig.write_text("context: vixens\n")
+
+    def _pod(self, ns: str, prefix: str, labels: Mapping[str, str] | None = None) -> None:
+        name = f"{prefix}-{next(self._names):05x}"
+        self.pods[(ns, name)] = PodInfo(
+            namespace=ns,
+            name=name,
+            phase="Running",
+            ready=1,
+            containers=1,
+            created=time.time(),
+            labels=dict(labels or {}),
+        )
+
+    def _build(self) -> None:
+        p = self.profile
+        self.exists = True
+        self.nodes = [
+            NodeInfo(name=n.name, ready=True, roles=("control-plane",), version=p.kubernetes_version)
+            for n in p.nodes
+        ]
+        self.namespaces = {"default", "kube-system", "argocd"}
+        for spec in p.apps:
+            if spec.namespace == "cert-manager" and self.faults.cert_manager_namespace:
+                continue
+            self.namespaces.add(spec.namespace)
+        for n in p.nodes:
+            self._pod("kube-system", f"kube-apiserver-{n.name}")
+            self._pod("kube-system", f"cilium-{n.name}", {"k8s-app": "cilium"})
+        for _ in range(2):
+            self._pod("kube-system", "coredns")
+        self._pod("argocd", "argocd-repo-server", {"app.kubernetes.io/name": "argocd-repo-server"})
+        self._pod("argocd", "argocd-server")
+        if "cert-manager" in self.namespaces:
+            self._cert_manager_pods()
+        while sum(1 for _ in self.pods) < p.validation.min_running_pods:
+            self._pod("whoami", "whoami")
+        for spec in p.apps:
+            conditions: tuple[str, ...] = ()
+            sync = "OutOfSync"
+            if self.faults.repo_server_eof:
+                conditions = (f"ComparisonError: {EOF_ERROR}",)
+                sync = "Unknown"
+            elif spec.namespace not in self.namespaces:
+                conditions = (f'SyncError: namespaces "{spec.namespace}" not found',)
+            self.apps[spec.name] = AppInfo(
+                name=spec.name,
+                namespace=p.argocd.namespace,
+                sync=sync,
+                health="Missing",
+                revision="",
+                destination_namespace=spec.namespace,
+                conditions=conditions,
+                operation_phase="Failed" if conditions else "",
+                operation_message=conditions[0].split(": ", 1)[1] if conditions else "",
+            )
+
+    def _cert_manager_pods(self) -> None:
+        self._pod("cert-manager", "cert-manager")
+        self._pod("cert-manager", "cert-manager-webhook")
+        self._pod("cert-manager", "cert-manager-webhook-gandi")
+
+    def _settle_apps(self) -> None:
+        """Auto-sync: apps whose namespace exists and whose repo-server works get Synced."""
+        for name, app in list(self.apps.items()):
+            if app.sync == "Synced":
+                continue
+            if self.faults.repo_server_eof:
+                continue
+            if app.destination_namespace not in self.namespaces:
+                continue
+            if app.conditions and not app.operation_pending:
+                continue  # a failed sync waits for a forced one
+            self.apps[name] = replace(
+                app,
+                sync="Synced",
+                health="Healthy",
+                revision="abc123",
+                conditions=(),
+                operation_phase="Succeeded",
+                operation_message="successfully synced",
+                operation_pending=False,
+            )
+
+    def snapshot(self) -> ClusterSnapshot:
+        reachable = self.exists if self.reachable_override is None else self.reachable_override
+        if not reachable:
+            return ClusterSnapshot(version=self.version, reachable=False, error="connection refused")
+        return ClusterSnapshot(
+            version=self.version,
+            reachable=True,
+            server=str(self.profile.api_endpoint),
+            nodes=tuple(self.nodes),
+            pods=tuple(self.pods.values()),
+            apps=tuple(self.apps.values()),
+            certificates=(CertificateInfo("whoami", "whoami-tls", ready=True),),
+            issuers=(IssuerInfo("letsencrypt-staging", ready=True),)
+            if self.apps.get("cert-manager-config", AppInfo("", "")).sync == "Synced"
+            else (),
+            namespaces=tuple(sorted(self.namespaces)),
+            synced_kinds=frozenset({"nodes", "pods", "namespaces", "applications", "certificates", "clusterissuers"}),
+        )
+
+
+class FakeTerraform:
+    def __init__(self, world: FakeWorld) -> None:
+        self.world = world
+
+    def version(self) -> str:
+        self.world.calls.append("terraform version")
+        return self.world.faults.terraform_version
+
+    def validate(self) -> TfResult:
+        self.world.calls.append("terraform validate")
+        if self.world.injected():
+            diag = TfDiagnostic("error", "injected validate failure", "main.tf line 1")
+            return TfResult("validate", 1, diagnostics=(diag,))
+        return TfResult("validate", 0)
+
+    def state_list(self) -> tuple[str, ...]:
+        return tuple(self.world.state)
+
+    def _step(self, cancel: CancelToken) -> bool:
+        slow = self.world.faults.slow
+        return bool(slow) and cancel.wait(slow)
+
+    def destroy(self, listener: TfListener, cancel: CancelToken) -> TfResult:
+        w = self.world
+        w.calls.append("terraform destroy")
+        if w.injected():
+            diag = TfDiagnostic("error", "injected destroy failure", "")
+            listener(diag)
+            return TfResult("destroy", 1, diagnostics=(diag,))
+        destroyed = 0
+        for address in list(reversed(w.state)):
+            if self._step(cancel):
+                return TfResult("destroy", 1, interrupted=True)
+            listener(TfResource(address, "delete", "started"))
+            if address == CILIUM and w.faults.cilium_destroy > 0:
+                w.faults.cilium_destroy -= 1
+                diag = TfDiagnostic("error", CILIUM_ERROR, "", address=address)
+                listener(TfLog(f"Error: {CILIUM_ERROR}", level="error"))
+                listener(diag)
+                w.exists = False
+                w.bump()
+                return TfResult("destroy", 1, diagnostics=(diag,))
+            w.state.remove(address)
+            destroyed += 1
+            listener(TfResource(address, "delete", "complete", 0.01))
+            listener(TfLog(f"{address}: Destruction complete after 0s"))
+        w.exists = False
+        w.nodes, w.pods, w.apps, w.namespaces, w.secrets = [], {}, {}, set(), set()
+        for path in (w.profile.kubeconfig, w.profile.talosconfig):
+            path.unlink(missing_ok=True)
+        w.bump()
+        return TfResult("destroy", 0, summary={"add": 0, "change": 0, "remove": destroyed})
+
+    def apply(self, listener: TfListener, cancel: CancelToken) -> TfResult:
+        w = self.world
+        w.calls.append("terraform apply")
+        if w.injected():
+            diag = TfDiagnostic("error", "injected apply failure", "talos timed out")
+            listener(diag)
+            return TfResult("apply", 1, diagnostics=(diag,))
+        for address in addresses_for(w.profile):
+            if self._step(cancel):
+                return TfResult("apply", 1, interrupted=True)
+            listener(TfResource(address, "create", "started"))
+            if address not in w.state:
+                w.state.append(address)
+            listener(TfResource(address, "create", "complete", 0.01))
+            listener(TfLog(f"{address}: Creation complete after 0s"))
+        w._write_files()
+        if not w.exists:
+            w._build()
+            w._settle_apps()
+        w.bump()
+        return TfResult("apply", 0, summary={"add": len(w.state), "change": 0, "remove": 0})
+
+    def state_rm(self, address: str) -> TfResult:
+        self.world.calls.append(f"terraform state rm {address}")
+        if address in self.world.state:
+            self.world.state.remove(address)
+            return TfResult("state rm", 0)
+        return TfResult("state rm", 1, output=f"No matching objects found for {address}")
+
+    def force_unlock(self, lock_id: str) -> TfResult:
+        self.world.calls.append(f"terraform force-unlock {lock_id}")
+        return TfResult("force-unlock", 0)
+
+
+class FakeCluster:
+    def __init__(self, world: FakeWorld) -> None:
+        self.world = world
+        self.started = 0
+
+    def kubeconfig_server(self) -> str | None:
+        path: Path = self.world.profile.kubeconfig
+        if not path.exists():
+            return None
+        try:
+            data = yaml.safe_load(path.read_text())
+            return str(data["clusters"][0]["cluster"]["server"])
+        except (yaml.YAMLError, KeyError, IndexError, TypeError) as exc:
+            raise ClusterError(f"malformed kubeconfig: {exc}") from None
+
+    def start(self) -> None:
+        self.started += 1
+        self.world.maybe_fail("watch start")
+
+    def stop(self) -> None:
+        pass
+
+    def snapshot(self) -> ClusterSnapshot:
+        with self.world.cond:
+            return self.world.snapshot()
+
+    def wait_for_change(self, after_version: int, timeout: float, cancel: CancelToken | None = None) -> ClusterSnapshot:
+        deadline = time.monotonic() + timeout
+        with self.world.cond:
+            while self.world.version <= after_version:
+                left = deadline - time.monotonic()
+                if left <= 0 or (cancel is not None and cancel.cancelled):
+                    break
+                self.world.cond.wait(min(left, 0.05))
+            return self.world.snapshot()
+
+    def _need(self) -> None:
+        if not self.world.exists:
+            raise ClusterError("connection refused")
+
+    def create_namespace(self, name: str) -> bool:
+        self._need()
+        self.world.calls.append(f"create namespace {name}")
+        created = name not in self.world.namespaces
+        self.world.namespaces.add(name)
+        if name == "cert-manager" and created:
+            self.world._cert_manager_pods()
+        self.world.bump()
+        return created
+
+    def delete_pods(self, namespace: str, selector: str) -> tuple[str, ...]:
+        self._need()
+        w = self.world
+        w.calls.append(f"delete pods {namespace} {selector}")
+        key, _, value = selector.partition("=")
+        gone = [k for k, p in w.pods.items() if k[0] == namespace and p.labels.get(key) == value]
+        for k in gone:
+            del w.pods[k]
+        w._pod(namespace, "argocd-repo-server", {key: value})
+        if "repo-server" in selector and w.faults.repo_server_eof and w.faults.eof_cured_by_restart:
+            w.faults.repo_server_eof = False
+            for name, app in w.apps.items():
+                w.apps[name] = replace(app, conditions=(), sync="OutOfSync", operation_phase="Error")
+        w.bump()
+        return tuple(k[1] for k in gone)
+
+    def patch_application(self, namespace: str, name: str, patch: Mapping[str, Any]) -> None:
+        self._need()
+        w = self.world
+        w.calls.append(f"sync {name}")
+        app = w.apps[name]
+        w.apps[name] = replace(app, operation_pending=True, conditions=())
+        w._settle_apps()
+        w.bump()
+
+    def apply_secret(self, manifest: Mapping[str, Any]) -> None:
+        self._need()
+        w = self.world
+        meta = manifest["metadata"]
+        w.secret_payloads.append(manifest)
+        w.secrets.add(("Secret", meta["namespace"], meta["name"]))
+        w.bump()
+
+    def apply_configmap(self, namespace: str, name: str, data: Mapping[str, str]) -> None:
+        self._need()
+        self.world.secrets.add(("ConfigMap", namespace, name))
+        self.world.bump()
+
+    def object_exists(self, kind: str, namespace: str, name: str) -> bool:
+        self._need()
+        return (kind, namespace, name) in self.world.secrets
+
+
+class FakeHttp:
+    def __init__(self, world: FakeWorld) -> None:
+        self.world = world
+
+    def probe(self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None, timeout_s: float = 10.0) -> HttpResult:
+        if self.world.exists:
+            return HttpResult(url, 200, "", 0.003)
+        return HttpResult(url, None, "connection refused", 0.001)
+
+
+def backends_for(world: FakeWorld) -> Backends:
+    return Backends(terraform=FakeTerraform(world), cluster=FakeCluster(world), http=FakeHttp(world))

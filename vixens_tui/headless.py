@@ -1,0 +1,290 @@
+"""The headless front end (`--auto`): plain lines or JSON lines, for SSH sessions and scripts.
+
+Never imports textual or rich (an import-linter contract and a test hold it to that). Works with
+no terminal at all: stdin may be /dev/null and stdout a pipe. The engine runs in a worker
+thread while the main thread waits for signals: SIGINT, SIGTERM and SIGHUP cancel the run, which
+stops the running stage cleanly (Terraform gets SIGINT in its own process group and is reaped),
+records "interrupted" in the checkpoint, and exits 130.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+import time
+from types import FrameType
+from typing import IO, Any
+
+from vixens_tui.core.cancel import CancelToken
+from vixens_tui.core.checkpoint.lock import LockHeld
+from vixens_tui.core.checkpoint.store import StateError
+from vixens_tui.core.decider import AutoDecider
+from vixens_tui.core.engine import Engine, NothingToResume, RunRequest, RunResult
+from vixens_tui.core.events import (
+    ChecklistChanged,
+    ClusterChanged,
+    Event,
+    FixApplied,
+    Info,
+    IssueDetected,
+    LogLine,
+    PhaseChanged,
+    ResourceProgress,
+    RunFinished,
+    RunStarted,
+    StageChecked,
+    StageFailed,
+    StageInterrupted,
+    StageSkipped,
+    StageStarted,
+    StageSucceeded,
+    Transitioned,
+    WaitEnded,
+    Waiting,
+)
+from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.names import StageName
+from vixens_tui.core.plan import make_plan
+from vixens_tui.core.profile import ProfileError
+from vixens_tui.options import Options, UsageError
+from vixens_tui.wiring import env_state, make_backends, profile_for
+
+
+def _clock(at: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(at))
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{sec:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def render(event: Event) -> str | None:  # noqa: C901 - a table of event types
+    """One human line for an event (None: nothing worth a line)."""
+    if isinstance(event, RunStarted):
+        plan = " > ".join(s.value for s in event.plan)
+        how = "resuming" if event.resumed else "starting"
+        demo = " (demo: simulated cluster)" if event.demo else ""
+        return f"{how} run {event.run_id} of {event.env}{demo}: {plan}"
+    if isinstance(event, StageStarted):
+        low, high = event.expected_s
+        expected = f", usually {_duration(low)}-{_duration(high)}" if high else ""
+        return f"== {event.title} (attempt {event.attempt}{expected}, timeout {_duration(event.timeout_s)})"
+    if isinstance(event, StageSucceeded):
+        return f"done in {_duration(event.duration_s)}: {event.summary}"
+    if isinstance(event, StageFailed):
+        return f"FAILED after {_duration(event.duration_s)} ({event.failure}): {event.error}"
+    if isinstance(event, StageSkipped):
+        return f"skipped: {event.reason}"
+    if isinstance(event, StageInterrupted):
+        return f"interrupted after {_duration(event.duration_s)}: {event.reason}"
+    if isinstance(event, StageChecked):
+        verdict = "still done" if event.satisfied else "NOT done any more"
+        return f"re-check: {verdict}: {event.detail}"
+    if isinstance(event, Info):
+        prefix = {"warning": "warning: ", "error": "error: "}.get(event.level, "")
+        return prefix + event.message
+    if isinstance(event, LogLine):
+        return f"  | {event.text}"
+    if isinstance(event, ResourceProgress):
+        if event.status in ("complete", "errored"):
+            took = f" after {_duration(event.elapsed_s)}" if event.elapsed_s else ""
+            return f"  {event.address}: {event.action} {event.status}{took}"
+        return None
+    if isinstance(event, PhaseChanged):
+        return f"-- phase {event.index + 1}/{event.total}: {event.phase}"
+    if isinstance(event, Waiting):
+        waited = time.time() - event.since
+        return (
+            f"waiting for {event.what} since {_clock(event.since)} ({_duration(waited)} of "
+            f"{_duration(event.timeout_s)} timeout): {event.detail}"
+        )
+    if isinstance(event, WaitEnded):
+        if event.elapsed_s < 0.05 and event.satisfied:
+            return None
+        verdict = "ok" if event.satisfied else "gave up"
+        return f"{verdict} after {_duration(event.elapsed_s)}: {event.what}: {event.detail}"
+    if isinstance(event, IssueDetected):
+        lines = [f"KNOWN ISSUE {event.issue_id}: {event.title}"]
+        lines += [f"    evidence: {e}" for e in event.evidence]
+        auto = (
+            f"applied automatically ({event.applied_so_far}/{event.limit} used)"
+            if event.automatic
+            else "never automatic: a person must decide"
+        )
+        lines.append(f"    fix: {event.fix} [{auto}]")
+        return "\n".join(lines)
+    if isinstance(event, FixApplied):
+        verdict = "fix applied" if event.ok else "FIX FAILED"
+        return f"{verdict} ({event.issue_id}, by {event.by}): {event.detail}"
+    if isinstance(event, ChecklistChanged):
+        mark = {"proved": "[x]", "failed": "[!]", "manual": "[m]"}.get(event.state, "[ ]")
+        return f"checklist {mark} {event.title}: {event.evidence}"
+    if isinstance(event, RunFinished):
+        return f"run {event.outcome} (exit {event.exit_code}): {event.message}"
+    if isinstance(event, Transitioned | ClusterChanged):
+        return None
+    return f"{event.kind}"
+
+
+class Printer:
+    """Writes events to a stream; stops quietly if the stream goes away (SSH dropped)."""
+
+    def __init__(self, stream: IO[str], *, as_json: bool) -> None:
+        self.stream = stream
+        self.as_json = as_json
+        self.broken = False
+        self._lock = threading.Lock()
+        self._last_cluster = ""
+
+    def __call__(self, event: Event) -> None:
+        if self.as_json:
+            if isinstance(event, ClusterChanged):
+                record = event.to_dict()
+                key = json.dumps(record.get("summary"), sort_keys=True)
+                if key == self._last_cluster:
+                    return
+                self._last_cluster = key
+            self.write(json.dumps(event.to_dict(), separators=(",", ":"), default=str))
+            return
+        text = render(event)
+        if text is None:
+            return
+        stage = f"[{event.stage.value}]" if isinstance(event.stage, StageName) else "[run]"
+        first, *rest = text.split("\n")
+        self.write(f"{_clock(event.at)} {stage} {first}")
+        for line in rest:
+            self.write(f"{' ' * 8} {stage} {line}")
+
+    def write(self, line: str) -> None:
+        if self.broken:
+            return
+        with self._lock:
+            try:
+                self.stream.write(line + "\n")
+                self.stream.flush()
+            except (OSError, ValueError):
+                self.broken = True
+
+
+def _say(message: str) -> None:
+    try:
+        print(f"vixens-tui: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def run(options: Options) -> int:
+    """Run headless; the process exit code (architecture.md, CLI contract)."""
+    try:
+        profile = profile_for(options)
+    except ProfileError as exc:
+        _say(str(exc))
+        return ExitCode.BAD_INPUT
+    state = env_state(options)
+    try:
+        state.ensure()
+    except StateError as exc:
+        _say(str(exc))
+        return ExitCode.BAD_INPUT
+    lock = state.lock()
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        _say(str(exc))
+        return ExitCode.LOCKED
+    except OSError as exc:
+        _say(f"cannot take the lock {state.lock_path}: {exc.strerror}")
+        return ExitCode.BAD_INPUT
+    try:
+        return _run_locked(options, profile, state, lock.took_over_dead_holder(), lock)
+    finally:
+        lock.release()
+
+
+def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, lock: Any) -> int:
+    printer = Printer(sys.stdout, as_json=options.json)
+    if took_over and lock.previous is not None:
+        _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone; taking over")
+    try:
+        plan = make_plan(from_stage=options.from_stage, only=options.only)
+    except ValueError as exc:
+        _say(str(exc))
+        return ExitCode.BAD_INPUT
+    token = CancelToken()
+    try:
+        profile, backends = make_backends(profile, options, state)
+    except UsageError as exc:
+        _say(str(exc))
+        return ExitCode.BAD_INPUT
+    try:
+        engine = Engine(profile, backends, state, AutoDecider(yes=options.yes), printer, cancel=token)
+        request = RunRequest(plan=plan, resume=options.resume, mode="auto", demo=options.demo)
+        try:
+            checkpoint = engine.prepare(request)
+        except NothingToResume as exc:
+            _say(str(exc))
+            return ExitCode.DONE if "finished" in str(exc) else ExitCode.BAD_INPUT
+        except StateError as exc:
+            _say(str(exc))
+            return ExitCode.BAD_INPUT
+        pending_destroy = StageName.DESTROY in checkpoint.plan and (
+            checkpoint.stage(StageName.DESTROY).status.value != "done"
+        )
+        if pending_destroy and not options.yes:
+            _say(
+                f"this run destroys environment {options.env!r}: pass --yes to confirm "
+                f"(or use the TUI, which asks you to type the name)"
+            )
+            return ExitCode.BAD_INPUT
+        return _drive(engine, request, checkpoint, token)
+    finally:
+        backends.close()
+
+
+def _drive(engine: Engine, request: RunRequest, checkpoint: Any, token: CancelToken) -> int:
+    outcome: dict[str, RunResult | BaseException] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = engine.run(request, checkpoint)
+        except BaseException as exc:  # handed to the main thread below
+            outcome["error"] = exc
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if not token.cancelled:
+            _say(f"{name} received: stopping the running stage cleanly (the checkpoint is kept)")
+        token.cancel(f"{name} received")
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in SIGNALS}
+    try:
+        worker = threading.Thread(target=work, name="procedure", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    error = outcome.get("error")
+    if isinstance(error, StateError):
+        _say(str(error))
+        return ExitCode.BAD_INPUT
+    if error is not None:
+        raise error
+    result = outcome["result"]
+    assert isinstance(result, RunResult)
+    if token.cancelled and result.exit_code != ExitCode.DONE:
+        return ExitCode.INTERRUPTED
+    return int(result.exit_code)

@@ -1,0 +1,67 @@
+"""Builds what a front end needs: the profile, the state directory, the backends.
+
+Shared by the headless runner and the TUI so both drive the very same engine on the very same
+parts. Heavy imports (pydantic, the kubernetes client, the simulator) happen here, lazily, never
+at `vixens-tui --help` time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from vixens_tui.core.checkpoint.store import EnvState, default_state_root
+from vixens_tui.core.ports import Backends
+from vixens_tui.core.profile import Profile, load_profile
+from vixens_tui.options import Options, UsageError
+
+BACKENDS_HOOK = "VIXENS_TUI_BACKENDS"
+"""`module:function` building the backends instead of the real ones (tests use it to run the
+CLI in a subprocess on in-memory fakes). The function takes (profile, options) and returns
+(profile, backends)."""
+
+BackendFactory = Callable[[Profile, Options], tuple[Profile, Backends]]
+
+
+def state_key(options: Options) -> str:
+    """The environment's directory name: a demo never touches the real environment's state."""
+    return f"{options.env}-demo" if options.demo else options.env
+
+
+def env_state(options: Options) -> EnvState:
+    root = options.state_dir or default_state_root()
+    return EnvState(Path(root).expanduser(), state_key(options))
+
+
+def profile_for(options: Options) -> Profile:
+    return load_profile(options.env, options.config)
+
+
+def _hook() -> BackendFactory | None:
+    spec = os.environ.get(BACKENDS_HOOK)
+    if not spec:
+        return None
+    module_name, _, func_name = spec.partition(":")
+    if not func_name:
+        raise UsageError(f"{BACKENDS_HOOK} must look like module:function, got {spec!r}")
+    try:
+        factory: BackendFactory = getattr(importlib.import_module(module_name), func_name)
+    except (ImportError, AttributeError) as exc:
+        raise UsageError(f"{BACKENDS_HOOK}={spec}: {exc}") from None
+    return factory
+
+
+def make_backends(profile: Profile, options: Options, state: EnvState) -> tuple[Profile, Backends]:
+    """The backends for this run; a demo also rewrites the profile to point at the simulator."""
+    hook = _hook()
+    if hook is not None:
+        return hook(profile, options)
+    if options.demo:
+        from vixens_tui.sim.demo import demo_backends
+
+        return demo_backends(profile, options, state)
+    from vixens_tui.backends.factory import real_backends
+
+    return profile, real_backends(profile)
