@@ -36,10 +36,15 @@ def parse_text_diagnostics(text: str) -> tuple[TfDiagnostic, ...]:
         if summary:
             found.append(TfDiagnostic(severity, summary, "\n".join(detail).strip(), address))
 
-    for raw in text.splitlines():
-        line = _BOX.sub("", raw).rstrip()
+    lines = [_BOX.sub("", raw).rstrip() for raw in text.splitlines()]
+    for index, line in enumerate(lines):
         head = _HEAD.match(line)
-        if head:
+        # A heading stands alone between blank lines; "Error: ..." inside a detail (a
+        # provisioner's output) does not.
+        alone = (index == 0 or not lines[index - 1]) and (
+            index + 1 == len(lines) or not lines[index + 1]
+        )
+        if head and alone:
             close()
             severity, summary = head.group(1).lower(), head.group(2).strip()
             address, detail, header, snippet = "", [], True, False
