@@ -21,12 +21,12 @@ def write_secret_files(directory: Path) -> tuple[Path, Path]:
     gandi = directory / "gandi-credentials.yaml"
     gandi.write_text(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: gandi-credentials\n"
-        f"  namespace: cert-manager\ntype: Opaque\nstringData:\n  api-token: \"{GANDI_TOKEN}\"\n"
+        f'  namespace: cert-manager\ntype: Opaque\nstringData:\n  api-token: "{GANDI_TOKEN}"\n'
     )
     client = directory / "client-info.yml"
     client.write_text(
-        "---\nclients:\n  - host: \"192.168.111.69\"\n    port: 5000\n    https: false\n"
-        f"    username: \"talos-csi\"\n    password: \"{SYNOLOGY_PASSWORD}\"\n"
+        '---\nclients:\n  - host: "192.168.111.69"\n    port: 5000\n    https: false\n'
+        f'    username: "talos-csi"\n    password: "{SYNOLOGY_PASSWORD}"\n'
     )
     return gandi, client
 
@@ -38,7 +38,9 @@ def test_profile(root: Path, **overrides: object) -> Profile:
     tf.mkdir(parents=True, exist_ok=True)
     (tf / "main.tf").write_text("# fake\n")
     gandi, client = write_secret_files(root / "secrets")
-    secrets = base.secrets.model_copy(update={"gandi_credentials": gandi, "synology_client_info": client})
+    secrets = base.secrets.model_copy(
+        update={"gandi_credentials": gandi, "synology_client_info": client}
+    )
     update: dict[str, object] = {
         "terraform_dir": tf,
         "kubeconfig": tf / "kubeconfig-dev",
@@ -46,7 +48,9 @@ def test_profile(root: Path, **overrides: object) -> Profile:
         "secrets": secrets,
         "timeouts_s": {s: 10.0 for s in base.timeouts_s},
         "wait_progress_s": 0.2,
-        "known_issues": base.known_issues.model_copy(update={"namespace_grace_s": 0.5, "repo_server_ready_timeout_s": 5.0}),
+        "known_issues": base.known_issues.model_copy(
+            update={"namespace_grace_s": 0.5, "repo_server_ready_timeout_s": 5.0}
+        ),
         "argocd": base.argocd.model_copy(update={"sync_grace_s": 0.2}),
     }
     update.update(overrides)

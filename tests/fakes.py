@@ -48,7 +48,9 @@ EOF_ERROR = "rpc error: code = Unknown desc = error reading from server: EOF"
 def addresses_for(profile: Profile) -> list[str]:
     talos = "module.environment.module.talos"
     out = [f"{talos}.talos_machine_secrets.this"]
-    out += [f'{talos}.talos_machine_configuration_apply.controlplane["{n.name}"]' for n in profile.nodes]
+    out += [
+        f'{talos}.talos_machine_configuration_apply.controlplane["{n.name}"]' for n in profile.nodes
+    ]
     out += [
         f"{talos}.talos_machine_bootstrap.this",
         f"{talos}.talos_cluster_kubeconfig.this",
@@ -126,8 +128,16 @@ class FakeWorld:
         self._build()
         self._settle_apps()
         self.secrets |= {
-            ("Secret", self.profile.secrets.gandi_namespace, self.profile.secrets.gandi_secret_name),
-            ("ConfigMap", self.profile.secrets.synology_namespace, self.profile.secrets.synology_configmap),
+            (
+                "Secret",
+                self.profile.secrets.gandi_namespace,
+                self.profile.secrets.gandi_secret_name,
+            ),
+            (
+                "ConfigMap",
+                self.profile.secrets.synology_namespace,
+                self.profile.secrets.synology_configmap,
+            ),
         }
         self.bump()
         return self
@@ -137,7 +147,9 @@ class FakeWorld:
             "apiVersion": "v1",
             "kind": "Config",
             "clusters": [{"name": "vixens", "cluster": {"server": str(self.profile.api_endpoint)}}],
-            "contexts": [{"name": "admin@vixens", "context": {"cluster": "vixens", "user": "admin"}}],
+            "contexts": [
+                {"name": "admin@vixens", "context": {"cluster": "vixens", "user": "admin"}}
+            ],
             "current-context": "admin@vixens",
             "users": [{"name": "admin", "user": {"token": "fake-token"}}],
         }
@@ -161,7 +173,9 @@ class FakeWorld:
         p = self.profile
         self.exists = True
         self.nodes = [
-            NodeInfo(name=n.name, ready=True, roles=("control-plane",), version=p.kubernetes_version)
+            NodeInfo(
+                name=n.name, ready=True, roles=("control-plane",), version=p.kubernetes_version
+            )
             for n in p.nodes
         ]
         self.namespaces = {"default", "kube-system", "argocd"}
@@ -230,7 +244,9 @@ class FakeWorld:
     def snapshot(self) -> ClusterSnapshot:
         reachable = self.exists if self.reachable_override is None else self.reachable_override
         if not reachable:
-            return ClusterSnapshot(version=self.version, reachable=False, error="connection refused")
+            return ClusterSnapshot(
+                version=self.version, reachable=False, error="connection refused"
+            )
         return ClusterSnapshot(
             version=self.version,
             reachable=True,
@@ -243,7 +259,9 @@ class FakeWorld:
             if self.apps.get("cert-manager-config", AppInfo("", "")).sync == "Synced"
             else (),
             namespaces=tuple(sorted(self.namespaces)),
-            synced_kinds=frozenset({"nodes", "pods", "namespaces", "applications", "certificates", "clusterissuers"}),
+            synced_kinds=frozenset(
+                {"nodes", "pods", "namespaces", "applications", "certificates", "clusterissuers"}
+            ),
         )
 
 
@@ -272,6 +290,7 @@ class FakeTerraform:
     def destroy(self, listener: TfListener, cancel: CancelToken) -> TfResult:
         w = self.world
         w.calls.append("terraform destroy")
+        w.current_stage = StageName.DESTROY  # the command says which stage runs
         if w.injected():
             diag = TfDiagnostic("error", "injected destroy failure", "")
             listener(diag)
@@ -303,6 +322,7 @@ class FakeTerraform:
     def apply(self, listener: TfListener, cancel: CancelToken) -> TfResult:
         w = self.world
         w.calls.append("terraform apply")
+        w.current_stage = StageName.APPLY
         if w.injected():
             diag = TfDiagnostic("error", "injected apply failure", "talos timed out")
             listener(diag)
@@ -360,7 +380,9 @@ class FakeCluster:
         with self.world.cond:
             return self.world.snapshot()
 
-    def wait_for_change(self, after_version: int, timeout: float, cancel: CancelToken | None = None) -> ClusterSnapshot:
+    def wait_for_change(
+        self, after_version: int, timeout: float, cancel: CancelToken | None = None
+    ) -> ClusterSnapshot:
         deadline = time.monotonic() + timeout
         with self.world.cond:
             while self.world.version <= after_version:
@@ -396,7 +418,9 @@ class FakeCluster:
         if "repo-server" in selector and w.faults.repo_server_eof and w.faults.eof_cured_by_restart:
             w.faults.repo_server_eof = False
             for name, app in w.apps.items():
-                w.apps[name] = replace(app, conditions=(), sync="OutOfSync", operation_phase="Error")
+                w.apps[name] = replace(
+                    app, conditions=(), sync="OutOfSync", operation_phase="Error"
+                )
         w.bump()
         return tuple(k[1] for k in gone)
 
@@ -431,11 +455,20 @@ class FakeHttp:
     def __init__(self, world: FakeWorld) -> None:
         self.world = world
 
-    def probe(self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None, timeout_s: float = 10.0) -> HttpResult:
+    def probe(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float = 10.0,
+    ) -> HttpResult:
         if self.world.exists:
             return HttpResult(url, 200, "", 0.003)
         return HttpResult(url, None, "connection refused", 0.001)
 
 
 def backends_for(world: FakeWorld) -> Backends:
-    return Backends(terraform=FakeTerraform(world), cluster=FakeCluster(world), http=FakeHttp(world))
+    return Backends(
+        terraform=FakeTerraform(world), cluster=FakeCluster(world), http=FakeHttp(world)
+    )

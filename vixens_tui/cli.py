@@ -17,7 +17,12 @@ from vixens_tui import __version__
 from vixens_tui.core.names import StageName, parse_stage
 from vixens_tui.options import Options, UsageError
 
-FAULTS = ("cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof", "api-flaky")
+FAULTS = (
+    "cilium-destroy-timeout",
+    "cert-manager-namespace-missing",
+    "repo-server-eof",
+    "api-flaky",
+)
 
 EPILOG = """\
 modes:
@@ -86,16 +91,24 @@ def _faults(text: str) -> tuple[str, ...]:
             except ValueError:
                 ok = False
             if not ok or base != "api-flaky":
-                raise argparse.ArgumentTypeError(f"bad fault setting {name!r} (only api-flaky=RATE, 0..1)")
+                raise argparse.ArgumentTypeError(
+                    f"bad fault setting {name!r} (only api-flaky=RATE, 0..1)"
+                )
     return names
 
 
 def _common(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     # In sub-commands the defaults are suppressed so they do not overwrite the main parser's.
     d = argparse.SUPPRESS if sub else None
-    parser.add_argument("--env", metavar="NAME", default=d if sub else "dev", help="environment (default: dev)")
-    parser.add_argument("--config", metavar="FILE", type=Path, default=d, help="profile file (TOML)")
-    parser.add_argument("--state-dir", metavar="DIR", type=Path, default=d, help="checkpoint directory")
+    parser.add_argument(
+        "--env", metavar="NAME", default=d if sub else "dev", help="environment (default: dev)"
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", type=Path, default=d, help="profile file (TOML)"
+    )
+    parser.add_argument(
+        "--state-dir", metavar="DIR", type=Path, default=d, help="checkpoint directory"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,31 +123,62 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, sub=False)
     parser.add_argument("--auto", action="store_true", help="headless: no TUI, one line per event")
     parser.add_argument("--yes", action="store_true", help="confirm the destroy in --auto mode")
-    parser.add_argument("--json", action="store_true", help="with --auto: one JSON object per event")
+    parser.add_argument(
+        "--json", action="store_true", help="with --auto: one JSON object per event"
+    )
     parser.add_argument("--resume", action="store_true", help="continue the last unfinished run")
-    parser.add_argument("--from", dest="from_stage", metavar="STAGE", type=_stage, help="start a new run at STAGE")
-    parser.add_argument("--only", metavar="STAGE", type=_stage, help="run only STAGE (after preflight)")
-    parser.add_argument("--demo", action="store_true", help="use the simulated cluster and a real Terraform engine")
-    parser.add_argument("--faults", metavar="NAME,...", type=_faults, default=(), help="with --demo: faults to inject")
-    parser.add_argument("--speed", metavar="X", type=_speed, default=None, help="with --demo: simulation speed factor")
+    parser.add_argument(
+        "--from", dest="from_stage", metavar="STAGE", type=_stage, help="start a new run at STAGE"
+    )
+    parser.add_argument(
+        "--only", metavar="STAGE", type=_stage, help="run only STAGE (after preflight)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="use the simulated cluster and a real Terraform engine"
+    )
+    parser.add_argument(
+        "--faults",
+        metavar="NAME,...",
+        type=_faults,
+        default=(),
+        help="with --demo: faults to inject",
+    )
+    parser.add_argument(
+        "--speed",
+        metavar="X",
+        type=_speed,
+        default=None,
+        help="with --demo: simulation speed factor",
+    )
 
     subs = parser.add_subparsers(dest="command", metavar="{status,sim,profile}")
     status = subs.add_parser("status", help="the last run, stage by stage")
     _common(status, sub=True)
     status.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="as JSON")
-    status.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="the demo's state")
+    status.add_argument(
+        "--demo", action="store_true", default=argparse.SUPPRESS, help="the demo's state"
+    )
 
     sim = subs.add_parser("sim", help="serve the simulated cluster alone")
     _common(sim, sub=True)
     sim.add_argument("--port", type=int, default=0, help="API server port (default: any free port)")
-    sim.add_argument("--kubeconfig-out", metavar="FILE", type=Path, help="write a kubeconfig for it here")
+    sim.add_argument(
+        "--kubeconfig-out", metavar="FILE", type=Path, help="write a kubeconfig for it here"
+    )
     sim.add_argument("--faults", metavar="NAME,...", type=_faults, default=argparse.SUPPRESS)
     sim.add_argument("--speed", metavar="X", type=_speed, default=argparse.SUPPRESS)
-    sim.add_argument("--scenario", choices=("built", "rebuild"), default="built", help="start built (default) or destroyed")
+    sim.add_argument(
+        "--scenario",
+        choices=("built", "rebuild"),
+        default="built",
+        help="start built (default) or destroyed",
+    )
 
     prof = subs.add_parser("profile", help="show the effective profile or where it comes from")
     _common(prof, sub=True)
-    prof.add_argument("what", choices=("show", "path"), help="show: the profile as JSON; path: its source")
+    prof.add_argument(
+        "what", choices=("show", "path"), help="show: the profile as JSON; path: its source"
+    )
     return parser
 
 
@@ -166,7 +210,9 @@ def _check_combination(opts: Options, ns: argparse.Namespace) -> None:
     if opts.json and not opts.auto:
         raise UsageError("--json needs --auto (the TUI is not JSON)")
     if opts.yes and not opts.auto:
-        raise UsageError("--yes only applies to --auto; the TUI asks you to type the environment's name")
+        raise UsageError(
+            "--yes only applies to --auto; the TUI asks you to type the environment's name"
+        )
     if (opts.faults or ns.speed is not None) and not opts.demo:
         raise UsageError("--faults and --speed need --demo")
 
@@ -201,14 +247,24 @@ def _dispatch(ns: argparse.Namespace, options: Options) -> int:
     if ns.command == "sim":
         from vixens_tui.sim_cmd import run as run_sim
 
-        return run_sim(options, port=ns.port, kubeconfig_out=ns.kubeconfig_out, scenario=ns.scenario)
+        return run_sim(
+            options, port=ns.port, kubeconfig_out=ns.kubeconfig_out, scenario=ns.scenario
+        )
     if options.auto:
         from vixens_tui import headless
 
         return headless.run(options)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("VIXENS_TUI_FORCE_TUI"):
-        print("vixens-tui: no terminal here: use --auto for a headless run (see --help)", file=sys.stderr)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get(
+        "VIXENS_TUI_FORCE_TUI"
+    ):
+        print(
+            "vixens-tui: no terminal here: use --auto for a headless run (see --help)",
+            file=sys.stderr,
+        )
         return 2
-    from vixens_tui.tui.main import run as run_tui
-
+    try:
+        from vixens_tui.tui.main import run as run_tui
+    except ImportError as exc:
+        print(f"vixens-tui: the interactive TUI cannot start ({exc}); use --auto", file=sys.stderr)
+        return 2
     return run_tui(options)

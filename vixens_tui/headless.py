@@ -9,6 +9,7 @@ records "interrupted" in the checkpoint, and exits 130.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -67,7 +68,7 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def render(event: Event) -> str | None:  # noqa: C901 - a table of event types
+def render(event: Event) -> str | None:
     """One human line for an event (None: nothing worth a line)."""
     if isinstance(event, RunStarted):
         plan = " > ".join(s.value for s in event.plan)
@@ -176,10 +177,8 @@ class Printer:
 
 
 def _say(message: str) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):  # stderr gone with the SSH session
         print(f"vixens-tui: {message}", file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
 
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -229,7 +228,9 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
         _say(str(exc))
         return ExitCode.BAD_INPUT
     try:
-        engine = Engine(profile, backends, state, AutoDecider(yes=options.yes), printer, cancel=token)
+        engine = Engine(
+            profile, backends, state, AutoDecider(yes=options.yes), printer, cancel=token
+        )
         request = RunRequest(plan=plan, resume=options.resume, mode="auto", demo=options.demo)
         try:
             checkpoint = engine.prepare(request)
@@ -281,7 +282,7 @@ def _drive(engine: Engine, request: RunRequest, checkpoint: Any, token: CancelTo
     if isinstance(error, StateError):
         _say(str(error))
         return ExitCode.BAD_INPUT
-    if error is not None:
+    if isinstance(error, BaseException):
         raise error
     result = outcome["result"]
     assert isinstance(result, RunResult)

@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 
 from vixens_tui.core.checkpoint.lock import read_holder
-from vixens_tui.core.checkpoint.model import Checkpoint, ChecklistState
+from vixens_tui.core.checkpoint.model import ChecklistState, Checkpoint
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.options import Options
@@ -18,7 +18,7 @@ from vixens_tui.wiring import env_state
 def _dur(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds}s"
     minutes, sec = divmod(seconds, 60)
@@ -52,7 +52,9 @@ def render_text(cp: Checkpoint, holder: str | None) -> str:
         lines.append("fixes applied:")
         for fix in cp.fixes:
             verdict = "ok" if fix.ok else "FAILED"
-            lines.append(f"  {_when(fix.at)} {fix.issue_id} in {fix.stage.value} ({fix.by}, {verdict}): {fix.detail}")
+            lines.append(
+                f"  {_when(fix.at)} {fix.issue_id} in {fix.stage.value} ({fix.by}, {verdict}): {fix.detail}"
+            )
     if cp.checklist:
         proved = sum(1 for c in cp.checklist if c.state == ChecklistState.PROVED)
         manual = sum(1 for c in cp.checklist if c.state == ChecklistState.MANUAL)

@@ -67,7 +67,13 @@ def test_resume_reruns_a_done_stage_whose_effect_is_gone(harness) -> None:
     h = harness(Faults(fail_stage={StageName.SECRETS: 1}))
     assert h.engine().run(RunRequest()).exit_code != ExitCode.DONE
     # Somebody destroyed the namespace's content meanwhile: argocd-sync is no longer true.
-    h.world.apps["whoami"] = h.world.apps["whoami"].__class__(name="whoami", namespace="argocd", sync="OutOfSync", health="Missing", destination_namespace="whoami")
+    h.world.apps["whoami"] = h.world.apps["whoami"].__class__(
+        name="whoami",
+        namespace="argocd",
+        sync="OutOfSync",
+        health="Missing",
+        destination_namespace="whoami",
+    )
     runs: Counter[StageName] = Counter()
     result = h.engine(stages=counting_stages(runs)).run(RunRequest(resume=True))
     assert result.exit_code == ExitCode.DONE

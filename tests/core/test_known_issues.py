@@ -16,7 +16,11 @@ def test_the_three_known_issues_are_detected_and_fixed_exactly_once(harness) -> 
     result = h.engine().run(RunRequest())
     assert result.exit_code == ExitCode.DONE, result.message
     detected = {e.issue_id: e for e in h.of(IssueDetected)}
-    assert set(detected) == {"cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof"}
+    assert set(detected) == {
+        "cilium-destroy-timeout",
+        "cert-manager-namespace-missing",
+        "repo-server-eof",
+    }
     fixes = h.of(FixApplied)
     assert sorted(f.issue_id for f in fixes) == sorted(detected)
     assert all(f.ok for f in fixes)
@@ -74,7 +78,11 @@ def test_a_fix_is_never_applied_outside_its_issue(harness) -> None:
     """A Cilium-like error on an address the profile does not allow is not dropped from state."""
     h = harness(Faults(cilium_destroy=1))
     h.profile = h.profile.model_copy(
-        update={"known_issues": h.profile.known_issues.model_copy(update={"state_rm_allowed": ("module.other.*",)})}
+        update={
+            "known_issues": h.profile.known_issues.model_copy(
+                update={"state_rm_allowed": ("module.other.*",)}
+            )
+        }
     )
     result = h.engine().run(RunRequest())
     assert result.exit_code == ExitCode.NEEDS_HUMAN

@@ -30,7 +30,9 @@ class HttpxProber:
                 method, url, headers=dict(headers or {}), timeout=timeout_s
             )
         except httpx.TimeoutException:
-            return HttpResult(url, None, f"timed out after {timeout_s:.0f}s", time.monotonic() - started)
+            return HttpResult(
+                url, None, f"timed out after {timeout_s:.0f}s", time.monotonic() - started
+            )
         except httpx.HTTPError as exc:
             reason = str(exc) or type(exc).__name__
             return HttpResult(url, None, reason, time.monotonic() - started)

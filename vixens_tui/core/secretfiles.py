@@ -123,11 +123,11 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
     if token_key not in values:
         raise SecretFileError(path, f"no {token_key!r} key in stringData or data")
     for key, value in values.items():
+        _refuse_placeholder(path, key, value)  # a placeholder is no secret: name it
         if redactor is not None:
             redactor.add(value)
         if not value.strip():
             raise SecretFileError(path, f"{key} is empty")
-        _refuse_placeholder(path, key, value)
     manifest = {
         "apiVersion": "v1",
         "kind": "Secret",
@@ -160,8 +160,9 @@ def load_synology(path: Path, spec: Secrets, redactor: Redactor | None = None) -
         raise SecretFileError(path, "expected a mapping with a `clients` list")
     # Register the passwords before validating, so no later message can show one.
     for client in doc.get("clients") or []:
-        if isinstance(client, dict) and client.get("password") is not None and redactor:
-            redactor.add(str(client["password"]))
+        password = client.get("password") if isinstance(client, dict) else None
+        if password is not None and redactor and str(password) not in PLACEHOLDERS:
+            redactor.add(str(password))
     try:
         info = _ClientInfo.model_validate(doc)
     except ValidationError as exc:

@@ -193,6 +193,8 @@ class Profile(_Strict):
     timeouts_s: dict[StageName, PositiveFloat] = Field(default_factory=_default_timeouts)
     expected_s: dict[StageName, tuple[float, float]] = Field(default_factory=_default_expected)
     terraform_min_version: str = "1.5.0"
+    terraform_binary: str = "terraform"
+    """The terraform to run: a name looked up on PATH, or a path."""
     wait_progress_s: PositiveFloat = 10.0
     """How often a wait reports progress."""
 

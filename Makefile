@@ -1,0 +1,39 @@
+# Two commands set up a fresh machine (Debian with python3, make and git):
+#   make demo   the product on its embedded default: a simulated cluster, a real Terraform engine
+#   make test   ruff, mypy, the import contracts, the state contract and the whole test suite
+# Each creates its own virtualenv (.venv) on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo demo-auto test lint bench screenshots state clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/vixens-tui --demo
+
+demo-auto: $(STAMP)
+	$(BIN)/vixens-tui --demo --auto --yes
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/python -m vixens_tui.core.checkpoint.contract state
+
+test: lint
+	$(BIN)/pytest -q
+
+state: $(STAMP)
+	$(BIN)/python -m vixens_tui.core.checkpoint.contract --write state
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

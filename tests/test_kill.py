@@ -1,0 +1,77 @@
+"""A kill -9 at any moment never leaves a checkpoint that fails to load."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cliutil import ROOT, env_for, profile_file, run_cli, start_cli
+from vixens_tui.core.checkpoint.store import EnvState
+
+WRITER = """
+import sys
+from pathlib import Path
+from vixens_tui.core.checkpoint.model import Checkpoint, FixRecord
+from vixens_tui.core.checkpoint.store import EnvState
+from vixens_tui.core.names import StageName
+state = EnvState(Path(sys.argv[1]), "dev").ensure()
+cp = Checkpoint(run_id="kill-test", env="dev", profile_digest="d")
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    cp.message = "x" * (n % 5000)  # sizes vary, so a torn write would show
+    cp.resumes = n
+    if n % 7 == 0:
+        cp.fixes.append(FixRecord(issue_id="i", stage=StageName.DESTROY, attempt=n, at=cp.created_at, ok=True))
+    state.save(cp)
+"""
+
+
+def test_kill_between_checkpoint_writes_never_corrupts(tmp_path: Path) -> None:
+    rng = random.Random(20251115)
+    last = 0
+    for _round in range(25):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.001, 0.05))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        cp = EnvState(tmp_path, "dev").load()
+        if cp is not None:
+            assert cp.run_id == "kill-test" and cp.resumes >= 1
+            assert len(cp.message) == cp.resumes % 5000
+            last = max(last, cp.resumes)
+    assert last > 0
+    assert not list((tmp_path / "dev").glob("checkpoint.json.corrupt-*"))
+
+
+def test_killed_runs_always_leave_a_loadable_checkpoint_and_resume(tmp_path: Path) -> None:
+    path = profile_file(tmp_path, timeout=60)
+    state_dir = tmp_path / "state"
+    rng = random.Random(7)
+    slow = {"faults": {"slow": 0.02}}
+    args = ["--auto", "--yes", "--config", str(path)]
+    for round_ in range(8):
+        proc = start_cli(args if round_ == 0 else [*args, "--resume"], env_for(state_dir, slow))
+        time.sleep(rng.uniform(0.3, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        try:
+            cp = EnvState(state_dir, "dev").load()
+        except Exception as exc:  # pragma: no cover - the failure this test exists for
+            raise AssertionError(f"checkpoint unreadable after kill {round_}: {exc}") from exc
+        if cp is not None and cp.outcome.value == "done":
+            break
+    final = run_cli([*args, "--resume"], env_for(state_dir, {}))
+    assert final.returncode in (0,), final.stdout + final.stderr
