@@ -451,6 +451,17 @@ class FakeCluster:
         return (kind, namespace, name) in self.world.secrets
 
 
+    def pod_logs(self, namespace: str, name: str, tail: int = 200) -> str:
+        self._need()
+        if (namespace, name) not in self.world.pods:
+            raise ClusterError(f'pods "{name}" not found', status=404, reason="NotFound")
+        return f"{name}: started\n{name}: serving\n"
+
+    def pod_events(self, namespace: str, name: str) -> tuple[str, ...]:
+        self._need()
+        return (f"Normal  Scheduled  pod/{name}  Successfully assigned {namespace}/{name}",)
+
+
 class FakeHttp:
     def __init__(self, world: FakeWorld) -> None:
         self.world = world

@@ -170,6 +170,14 @@ class ClusterBackend(Protocol):
         """Whether a Secret/ConfigMap/... exists, without reading its content."""
         ...
 
+    def pod_logs(self, namespace: str, name: str, tail: int = 200) -> str:
+        """The pod's last log lines (`kubectl logs -n NS POD`), for diagnosis."""
+        ...
+
+    def pod_events(self, namespace: str, name: str) -> tuple[str, ...]:
+        """The pod's events, oldest first, as `kubectl describe pod` lists them."""
+        ...
+
 
 # -- HTTP ------------------------------------------------------------------------------------
 
