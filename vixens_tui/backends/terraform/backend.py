@@ -213,13 +213,17 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
 def _short_result(command: str, rc: int, out: str, err: str) -> TfResult:
     diagnostics: tuple[TfDiagnostic, ...] = ()
     if err.strip() or rc != 0:
         diagnostics = tuple(describe_lock(d) for d in parse_text_diagnostics(err + "\n" + out))
     if rc != 0 and not any(d.severity == "error" for d in diagnostics):
         # e.g. "Failed to unlock state: LocalState not locked": no "Error:" block to parse.
-        reason = _last_line(err) or _last_line(out) or f"terraform {command} failed (rc={rc})"
+        reason = _first_line(err) or _last_line(out) or f"terraform {command} failed (rc={rc})"
         diagnostics = (*diagnostics, TfDiagnostic("error", reason))
     output = out + (err if err.endswith("\n") or not err else err + "\n")
     return TfResult(command, rc, diagnostics, output=output)
