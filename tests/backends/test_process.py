@@ -242,3 +242,19 @@ def test_environment_and_cwd(tmp_path: object) -> None:
         env={"VIXENS_X": "hello", "PATH": os.environ["PATH"]},
     )
     assert lines == ["hello", str(tmp_path)]
+
+
+def test_works_without_pidfd(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older kernels (and non-Linux systems) have no pidfd: the leader is peeked at instead."""
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+    lines: list[str] = []
+    result = run(["sh", "-c", "echo a; sleep 0.2; echo b; exit 5"], lines.append)
+    assert lines == ["a", "b"]
+    assert result.rc == 5
+    token = CancelToken()
+    timer = threading.Timer(0.2, token.cancel)
+    timer.start()
+    result = run_bounded(lambda: run(["sleep", "1000"], lambda _l: None, token))
+    timer.join()
+    assert result.interrupted
+    assert not group_alive(result.pgid)
