@@ -111,8 +111,9 @@ class Versions(_Strict):
 class ApplyPhase(_Strict):
     """A phase of `terraform apply`, recognised by the resource addresses it touches.
 
-    Patterns are shell globs over the address; when several phases match, the longest
-    pattern wins, so `*talos_machine_bootstrap*` beats `module.environment.module.talos*`.
+    Patterns are shell globs over the address; when several phases match, the later one in
+    the profile's order wins, so `*talos_machine_bootstrap*` (Bootstrap) beats the earlier
+    `module.environment.module.talos*` (Talos configuration).
     """
 
     name: str

@@ -11,15 +11,16 @@ from vixens_tui.core.profile.model import ApplyPhase
 
 
 def phase_of(address: str, phases: tuple[ApplyPhase, ...]) -> int | None:
-    """Index of the phase whose longest matching pattern matches `address`."""
-    best: tuple[int, int] | None = None
+    """Index of the last phase (in the profile's order) with a pattern matching `address`.
+
+    Later phases win so that a general pattern of an early phase (`module...talos*`) does not
+    swallow the specific resources of a later one (`*talos_machine_bootstrap*`).
+    """
+    found = None
     for index, phase in enumerate(phases):
-        for pattern in phase.address_patterns:
-            if fnmatch.fnmatchcase(address, pattern):
-                score = len(pattern.replace("*", ""))
-                if best is None or score > best[0]:
-                    best = (score, index)
-    return None if best is None else best[1]
+        if any(fnmatch.fnmatchcase(address, pattern) for pattern in phase.address_patterns):
+            found = index
+    return found
 
 
 class TerraformRelay:
