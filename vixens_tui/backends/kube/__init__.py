@@ -1,0 +1,7 @@
+"""The cluster backend over the official `kubernetes` client (watches, no polling)."""
+
+from vixens_tui.backends.kube.backend import KubeBackend
+from vixens_tui.backends.kube.convert import VolumeClaimInfo
+from vixens_tui.backends.kube.watcher import Retry
+
+__all__ = ["KubeBackend", "Retry", "VolumeClaimInfo"]
