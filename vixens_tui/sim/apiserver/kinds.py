@@ -1,0 +1,179 @@
+"""The resource types the simulated API server serves, with the facts discovery publishes.
+
+Names, short names, verbs and scopes are those of a real v1.34 cluster with Argo CD and
+cert-manager installed, because kubectl resolves `kubectl get app` or `kubectl get cm` from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+# A namespace cannot be deleted as a collection on a real server either.
+NAMESPACE_VERBS = ("create", "delete", "get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    kind: str
+    plural: str
+    singular: str
+    group: str = ""
+    version: str = "v1"
+    namespaced: bool = True
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    builtin: bool = True
+    """Compiled into the API server: strategic merge patch works (415 on custom resources)."""
+    status_subresource: bool = True
+    """Writes to the main resource keep the stored status (the status has its own endpoint)."""
+    name_format: Literal["subdomain", "label"] = "subdomain"
+    verbs: tuple[str, ...] = ALL_VERBS
+    subresources: tuple[str, ...] = ("status",)
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def resource(self) -> str:
+        """The qualified resource of error messages: `secrets`, `applications.argoproj.io`."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def group_kind(self) -> str:
+        """The kind as `Invalid` errors name it: `Secret`, `Application.argoproj.io`."""
+        return f"{self.kind}.{self.group}" if self.group else self.kind
+
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+    @property
+    def base_path(self) -> str:
+        return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+
+    def path(self, namespace: str = "", name: str = "") -> str:
+        """The URL path of a collection or an object of this kind."""
+        path = self.base_path
+        if self.namespaced and namespace:
+            path += f"/namespaces/{namespace}"
+        path += f"/{self.plural}"
+        return f"{path}/{name}" if name else path
+
+
+NAMESPACE = Kind(
+    "Namespace",
+    "namespaces",
+    "namespace",
+    namespaced=False,
+    short_names=("ns",),
+    name_format="label",
+    verbs=NAMESPACE_VERBS,
+    subresources=("status", "finalize"),
+)
+NODE = Kind("Node", "nodes", "node", namespaced=False, short_names=("no",))
+POD = Kind(
+    "Pod",
+    "pods",
+    "pod",
+    short_names=("po",),
+    categories=("all",),
+    subresources=("status", "log", "binding", "eviction"),
+)
+SECRET = Kind("Secret", "secrets", "secret", subresources=())
+CONFIGMAP = Kind("ConfigMap", "configmaps", "configmap", short_names=("cm",), subresources=())
+SERVICE = Kind(
+    "Service",
+    "services",
+    "service",
+    short_names=("svc",),
+    categories=("all",),
+    name_format="label",
+)
+EVENT = Kind("Event", "events", "event", short_names=("ev",), subresources=())
+PVC = Kind(
+    "PersistentVolumeClaim",
+    "persistentvolumeclaims",
+    "persistentvolumeclaim",
+    short_names=("pvc",),
+)
+# Argo CD's Application CRD has no status subresource: its controller writes the whole object.
+APPLICATION = Kind(
+    "Application",
+    "applications",
+    "application",
+    group="argoproj.io",
+    version="v1alpha1",
+    short_names=("app", "apps"),
+    builtin=False,
+    status_subresource=False,
+    subresources=(),
+)
+CERTIFICATE = Kind(
+    "Certificate",
+    "certificates",
+    "certificate",
+    group="cert-manager.io",
+    short_names=("cert", "certs"),
+    categories=("cert-manager",),
+    builtin=False,
+)
+CLUSTER_ISSUER = Kind(
+    "ClusterIssuer",
+    "clusterissuers",
+    "clusterissuer",
+    group="cert-manager.io",
+    namespaced=False,
+    categories=("cert-manager",),
+    builtin=False,
+)
+ISSUER = Kind(
+    "Issuer",
+    "issuers",
+    "issuer",
+    group="cert-manager.io",
+    categories=("cert-manager",),
+    builtin=False,
+)
+
+KINDS: tuple[Kind, ...] = (
+    NAMESPACE,
+    NODE,
+    POD,
+    SECRET,
+    CONFIGMAP,
+    SERVICE,
+    EVENT,
+    PVC,
+    APPLICATION,
+    CERTIFICATE,
+    CLUSTER_ISSUER,
+    ISSUER,
+)
+
+
+def group_versions() -> tuple[tuple[str, str], ...]:
+    """(group, version) pairs in discovery order, each once; the core group is ''."""
+    seen: list[tuple[str, str]] = []
+    for kind in KINDS:
+        if (kind.group, kind.version) not in seen:
+            seen.append((kind.group, kind.version))
+    return tuple(seen)
+
+
+def kinds_of(group: str, version: str) -> Iterator[Kind]:
+    return (k for k in KINDS if k.group == group and k.version == version)
+
+
+def lookup(group: str, version: str, plural: str) -> Kind | None:
+    return next((k for k in kinds_of(group, version) if k.plural == plural), None)
+
+
+def by_kind(kind: str) -> Kind:
+    found = next((k for k in KINDS if k.kind == kind), None)
+    if found is None:
+        raise KeyError(kind)
+    return found

@@ -1,0 +1,159 @@
+"""An OpenAPI v3 skeleton: enough for `kubectl apply` without `--validate=false`.
+
+kubectl 1.37 looks, per group-version, for the PATCH operation tagged with the object's
+`x-kubernetes-group-version-kind`: a `fieldValidation` query parameter there means "the server
+validates", so kubectl sends `fieldValidation=Strict` instead of validating client-side with
+the (absent) OpenAPI v2 document. The request body does not list strategic-merge-patch on
+purpose: kubectl then computes the strategic patch of a built-in kind from its compiled-in
+types (exact merge keys), and falls back to a JSON merge patch for custom resources, which is
+what it does against a real cluster with CRDs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from vixens_tui.sim.apiserver.kinds import Kind, group_versions, kinds_of
+
+Obj = dict[str, Any]
+
+_SCHEMA_PREFIX = {
+    "": "io.k8s.api.core.v1",
+    "argoproj.io": "io.argoproj.v1alpha1",
+    "cert-manager.io": "io.cert-manager.v1",
+}
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+_PATCH_BODIES = (
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/apply-patch+yaml",
+)
+
+
+def gv_path(group: str, version: str) -> str:
+    return f"apis/{group}/{version}" if group else f"api/{version}"
+
+
+def _schema_name(kind: Kind) -> str:
+    return f"{_SCHEMA_PREFIX.get(kind.group, kind.group)}.{kind.kind}"
+
+
+def _gvk(kind: Kind) -> Obj:
+    return {"group": kind.group, "version": kind.version, "kind": kind.kind}
+
+
+def _query(name: str) -> Obj:
+    return {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+
+
+def _ref(kind: Kind) -> Obj:
+    return {"$ref": f"#/components/schemas/{_schema_name(kind)}"}
+
+
+def _operation(kind: Kind, action: str, *, body_types: tuple[str, ...] = ()) -> Obj:
+    op: Obj = {
+        "operationId": f"{action}{kind.kind}",
+        "x-kubernetes-action": action,
+        "x-kubernetes-group-version-kind": _gvk(kind),
+        "parameters": [_query("dryRun"), _query("fieldManager")],
+        "responses": {
+            "200": {"description": "OK", "content": {"application/json": {"schema": _ref(kind)}}}
+        },
+    }
+    if action in ("patch", "put", "post"):
+        op["parameters"].append(_query("fieldValidation"))
+    if body_types:
+        op["requestBody"] = {
+            "content": {t: {"schema": {"type": "object"}} for t in body_types},
+            "required": True,
+        }
+    return op
+
+
+def _paths(kind: Kind) -> Obj:
+    base = f"/{gv_path(kind.group, kind.version)}"
+    collection = (
+        f"{base}/namespaces/{{namespace}}/{kind.plural}"
+        if kind.namespaced
+        else f"{base}/{kind.plural}"
+    )
+    item = f"{collection}/{{name}}"
+    paths: Obj = {
+        collection: {
+            "get": _operation(kind, "list"),
+            "post": _operation(kind, "post", body_types=("application/json",)),
+            "delete": _operation(kind, "deletecollection"),
+        },
+        item: {
+            "get": _operation(kind, "get"),
+            "put": _operation(kind, "put", body_types=("application/json",)),
+            "patch": _operation(kind, "patch", body_types=_PATCH_BODIES),
+            "delete": _operation(kind, "delete"),
+        },
+    }
+    if kind.namespaced:
+        paths[f"{base}/{kind.plural}"] = {"get": _operation(kind, "list")}
+    return paths
+
+
+def _schema(kind: Kind) -> Obj:
+    properties: Obj = {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": {"allOf": [{"$ref": f"#/components/schemas/{_OBJECT_META}"}], "default": {}},
+    }
+    for field in ("spec", "status", "data", "stringData", "binaryData", "type", "involvedObject"):
+        properties[field] = (
+            {"type": "string"}
+            if field == "type"
+            else {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+        )
+    return {
+        "type": "object",
+        "properties": properties,
+        "x-kubernetes-group-version-kind": [_gvk(kind)],
+    }
+
+
+def document(group: str, version: str) -> Obj | None:
+    """The OpenAPI v3 document of one group-version, or None when it is not served."""
+    found = list(kinds_of(group, version))
+    if not found:
+        return None
+    paths: Obj = {}
+    schemas: Obj = {
+        _OBJECT_META: {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "namespace": {"type": "string"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "annotations": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    }
+    for kind in found:
+        paths.update(_paths(kind))
+        schemas[_schema_name(kind)] = _schema(kind)
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": "unversioned"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+def _hash(group: str, version: str) -> str:
+    text = json.dumps(document(group, version), sort_keys=True).encode()
+    return hashlib.sha512(text).hexdigest()[:128].upper()
+
+
+def index() -> Obj:
+    """/openapi/v3: where each group-version's document is."""
+    paths = {}
+    for group, version in group_versions():
+        path = gv_path(group, version)
+        paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={_hash(group, version)}"}
+    return {"paths": paths}

@@ -1,0 +1,609 @@
+"""`Table` output (`Accept: ...;as=Table;v=v1;g=meta.k8s.io`): what `kubectl get` prints.
+
+Without it kubectl shows only NAME and AGE. Built-in kinds use the columns of the API server's
+printers (pkg/printers/internalversion); custom resources use the additionalPrinterColumns of
+their real CRDs (Argo CD's Application, cert-manager's Certificate and ClusterIssuer). Cells
+are computed as the server computes them: a pod's STATUS is its waiting reason when it has one,
+AGE is `duration.HumanDuration`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from vixens_tui.sim.apiserver import kinds
+from vixens_tui.sim.apiserver.kinds import Kind
+from vixens_tui.sim.clock import parse_rfc3339
+
+Obj = dict[str, Any]
+Cell = Callable[[Obj, datetime], Any]
+
+TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    cell: Cell
+    priority: int = 0
+    format: str = ""
+
+    def definition(self) -> Obj:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "format": self.format,
+            "description": self.description,
+            "priority": self.priority,
+        }
+
+
+def human_duration(seconds: float) -> str:
+    """k8s.io/apimachinery/pkg/util/duration.HumanDuration."""
+    secs = int(seconds)
+    if secs < -1:
+        return "<invalid>"
+    if secs < 0:
+        return "0s"
+    if secs < 120:
+        return f"{secs}s"
+    minutes = secs // 60
+    if minutes < 10:
+        rest = secs % 60
+        return f"{minutes}m" if rest == 0 else f"{minutes}m{rest}s"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = secs // 3600
+    if hours < 8:
+        rest = minutes % 60
+        return f"{hours}h" if rest == 0 else f"{hours}h{rest}m"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        rest = hours % 24
+        return f"{hours // 24}d" if rest == 0 else f"{hours // 24}d{rest}h"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    years, days = hours // 24 // 365, (hours // 24) % 365
+    if hours < 24 * 365 * 8:
+        return f"{years}y" if days == 0 else f"{years}y{days}d"
+    return f"{years}y"
+
+
+def age_of(value: object, now: datetime) -> str:
+    moment = parse_rfc3339(value) if isinstance(value, str) else None
+    if moment is None:
+        return "<unknown>"
+    return human_duration((now - moment).total_seconds())
+
+
+def _age(obj: Obj, now: datetime) -> str:
+    return age_of(obj.get("metadata", {}).get("creationTimestamp"), now)
+
+
+def _name(obj: Obj, _now: datetime) -> str:
+    return str(obj.get("metadata", {}).get("name", ""))
+
+
+# -- a JSONPath subset: dotted fields and [?(@.field=="value")] filters ------------------------
+
+_FILTER = re.compile(
+    r'^(?P<field>[A-Za-z0-9_]+)\[\?\(@\.(?P<key>[A-Za-z0-9_]+)=="(?P<value>[^"]*)"\)\]$'
+)
+
+
+def _segments(path: str) -> list[str]:
+    """Split a JSONPath on the dots that are not inside a [...] filter."""
+    parts: list[str] = []
+    current = ""
+    depth = 0
+    for char in path.lstrip("."):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "." and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def jsonpath(obj: Any, path: str) -> Any:
+    """The value at a CRD printer column's JSONPath, or None."""
+    current: Any = obj
+    for part in _segments(path):
+        match = _FILTER.match(part)
+        field = match["field"] if match else part
+        if not isinstance(current, Mapping):
+            return None
+        current = current.get(field)
+        if match:
+            if not isinstance(current, list):
+                return None
+            current = next(
+                (
+                    i
+                    for i in current
+                    if isinstance(i, Mapping) and i.get(match["key"]) == match["value"]
+                ),
+                None,
+            )
+    return current
+
+
+def _crd_cell(path: str, type_: str) -> Cell:
+    def cell(obj: Obj, now: datetime) -> Any:
+        value = jsonpath(obj, path)
+        if type_ == "date":
+            return age_of(value, now) if value is not None else None
+        return value
+
+    return cell
+
+
+def _crd(
+    name: str, path: str, description: str, *, type_: str = "string", priority: int = 0
+) -> Column:
+    return Column(name, type_, description, _crd_cell(path, type_), priority)
+
+
+# -- pods ----------------------------------------------------------------------------------------
+
+
+def pod_ready(pod: Obj) -> tuple[int, int]:
+    statuses = pod.get("status", {}).get("containerStatuses") or []
+    total = len(pod.get("spec", {}).get("containers") or [])
+    ready = sum(1 for s in statuses if s.get("ready") and "running" in (s.get("state") or {}))
+    return ready, total
+
+
+def pod_status(pod: Obj) -> str:
+    """The STATUS column: the phase, replaced by a container's waiting/terminated reason."""
+    status = pod.get("status", {})
+    reason = status.get("reason") or status.get("phase", "")
+    for container in reversed(status.get("containerStatuses") or []):
+        state = container.get("state") or {}
+        if state.get("waiting", {}).get("reason"):
+            reason = state["waiting"]["reason"]
+        elif state.get("terminated", {}).get("reason"):
+            reason = state["terminated"]["reason"]
+    if pod.get("metadata", {}).get("deletionTimestamp"):
+        reason = "Terminating"
+    return str(reason)
+
+
+def _pod_ready(obj: Obj, _now: datetime) -> str:
+    ready, total = pod_ready(obj)
+    return f"{ready}/{total}"
+
+
+def _pod_restarts(obj: Obj, _now: datetime) -> int:
+    return sum(
+        int(s.get("restartCount", 0)) for s in obj.get("status", {}).get("containerStatuses") or []
+    )
+
+
+def _none(value: object) -> object:
+    return value if value not in (None, "") else "<none>"
+
+
+# -- nodes -----------------------------------------------------------------------------------
+
+
+def node_status(node: Obj) -> str:
+    conditions = {
+        c.get("type"): c.get("status") for c in node.get("status", {}).get("conditions") or []
+    }
+    status = "Ready" if conditions.get("Ready") == "True" else "NotReady"
+    if conditions.get("Ready") is None:
+        status = "Unknown"
+    if node.get("spec", {}).get("unschedulable"):
+        status += ",SchedulingDisabled"
+    return status
+
+
+def node_roles(node: Obj) -> str:
+    roles = sorted(
+        key.split("/", 1)[1]
+        for key in (node.get("metadata", {}).get("labels") or {})
+        if key.startswith("node-role.kubernetes.io/") and key.split("/", 1)[1]
+    )
+    return ",".join(roles) or "<none>"
+
+
+def _node_address(kind: str) -> Cell:
+    def cell(obj: Obj, _now: datetime) -> str:
+        for address in obj.get("status", {}).get("addresses") or []:
+            if address.get("type") == kind:
+                return str(address.get("address"))
+        return "<none>"
+
+    return cell
+
+
+def _node_info(field: str) -> Cell:
+    return lambda obj, _now: obj.get("status", {}).get("nodeInfo", {}).get(field, "<unknown>")
+
+
+# -- services --------------------------------------------------------------------------------
+
+
+def _svc_external(obj: Obj, _now: datetime) -> str:
+    spec = obj.get("spec", {})
+    ingress = obj.get("status", {}).get("loadBalancer", {}).get("ingress") or []
+    ips = [i.get("ip") or i.get("hostname") for i in ingress]
+    if spec.get("type") == "LoadBalancer":
+        return ",".join(str(i) for i in ips) if ips else "<pending>"
+    if spec.get("type") == "ExternalName":
+        return str(spec.get("externalName", "<none>"))
+    return ",".join(spec.get("externalIPs") or []) or "<none>"
+
+
+def _svc_ports(obj: Obj, _now: datetime) -> str:
+    parts = []
+    for port in obj.get("spec", {}).get("ports") or []:
+        text = f"{port.get('port')}"
+        if port.get("nodePort"):
+            text += f":{port['nodePort']}"
+        parts.append(f"{text}/{port.get('protocol', 'TCP')}")
+    return ",".join(parts) or "<none>"
+
+
+def _svc_selector(obj: Obj, _now: datetime) -> str:
+    selector = obj.get("spec", {}).get("selector") or {}
+    return ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or "<none>"
+
+
+# -- events ----------------------------------------------------------------------------------
+
+
+def _event_last_seen(obj: Obj, now: datetime) -> str:
+    return age_of(
+        obj.get("lastTimestamp")
+        or obj.get("eventTime")
+        or obj["metadata"].get("creationTimestamp"),
+        now,
+    )
+
+
+def _event_object(obj: Obj, _now: datetime) -> str:
+    involved = obj.get("involvedObject", {})
+    return f"{str(involved.get('kind', '')).lower()}/{involved.get('name', '')}"
+
+
+def _event_source(obj: Obj, _now: datetime) -> str:
+    source = obj.get("source", {})
+    parts = [p for p in (source.get("component"), source.get("host")) if p]
+    return ", ".join(parts)
+
+
+# -- persistent volume claims ---------------------------------------------------------------
+
+_ACCESS = {
+    "ReadWriteOnce": "RWO",
+    "ReadOnlyMany": "ROX",
+    "ReadWriteMany": "RWX",
+    "ReadWriteOncePod": "RWOP",
+}
+
+
+def _pvc_access(obj: Obj, _now: datetime) -> str:
+    modes = obj.get("status", {}).get("accessModes") or []
+    return ",".join(_ACCESS.get(m, m) for m in modes)
+
+
+def _pvc_capacity(obj: Obj, _now: datetime) -> str:
+    return str(obj.get("status", {}).get("capacity", {}).get("storage", ""))
+
+
+# -- the columns of each kind ----------------------------------------------------------------
+
+_NAME = Column("Name", "string", "Name must be unique within a namespace.", _name, format="name")
+_AGE = Column(
+    "Age",
+    "string",
+    "CreationTimestamp is a timestamp representing the server time when this object was created.",
+    _age,
+)
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    kinds.POD.resource: (
+        _NAME,
+        Column(
+            "Ready",
+            "string",
+            "The aggregate readiness state of this pod for accepting traffic.",
+            _pod_ready,
+        ),
+        Column(
+            "Status",
+            "string",
+            "The aggregate status of the containers in this pod.",
+            lambda o, _n: pod_status(o),
+        ),
+        Column(
+            "Restarts",
+            "string",
+            "The number of times the containers in this pod have been restarted.",
+            _pod_restarts,
+        ),
+        _AGE,
+        Column(
+            "IP",
+            "string",
+            "IP address allocated to the pod.",
+            lambda o, _n: _none(o.get("status", {}).get("podIP")),
+            1,
+        ),
+        Column(
+            "Node",
+            "string",
+            "Name of the Node this pod is assigned to.",
+            lambda o, _n: _none(o.get("spec", {}).get("nodeName")),
+            1,
+        ),
+        Column(
+            "Nominated Node",
+            "string",
+            "Name of the Node nominated for this pod.",
+            lambda o, _n: "<none>",
+            1,
+        ),
+        Column(
+            "Readiness Gates",
+            "string",
+            "The readiness gates of this pod.",
+            lambda o, _n: "<none>",
+            1,
+        ),
+    ),
+    kinds.NODE.resource: (
+        _NAME,
+        Column("Status", "string", "The status of the node", lambda o, _n: node_status(o)),
+        Column("Roles", "string", "The roles of the node", lambda o, _n: node_roles(o)),
+        _AGE,
+        Column(
+            "Version",
+            "string",
+            "Kubelet Version reported by the node.",
+            _node_info("kubeletVersion"),
+        ),
+        Column(
+            "Internal-IP",
+            "string",
+            "List of internal IPs in the node.",
+            _node_address("InternalIP"),
+            1,
+        ),
+        Column(
+            "External-IP",
+            "string",
+            "List of external IPs in the node.",
+            _node_address("ExternalIP"),
+            1,
+        ),
+        Column(
+            "OS-Image",
+            "string",
+            "OS Image reported by the node from /etc/os-release.",
+            _node_info("osImage"),
+            1,
+        ),
+        Column(
+            "Kernel-Version",
+            "string",
+            "Kernel Version reported by the node.",
+            _node_info("kernelVersion"),
+            1,
+        ),
+        Column(
+            "Container-Runtime",
+            "string",
+            "Container Runtime Version reported by the node.",
+            _node_info("containerRuntimeVersion"),
+            1,
+        ),
+    ),
+    kinds.NAMESPACE.resource: (
+        _NAME,
+        Column(
+            "Status",
+            "string",
+            "The status of the namespace",
+            lambda o, _n: o.get("status", {}).get("phase", ""),
+        ),
+        _AGE,
+    ),
+    kinds.SECRET.resource: (
+        _NAME,
+        Column("Type", "string", "The type of the secret", lambda o, _n: o.get("type", "")),
+        Column(
+            "Data",
+            "string",
+            "The number of keys in the secret.",
+            lambda o, _n: len(o.get("data") or {}),
+        ),
+        _AGE,
+    ),
+    kinds.CONFIGMAP.resource: (
+        _NAME,
+        Column(
+            "Data",
+            "string",
+            "Number of data in configmap",
+            lambda o, _n: len(o.get("data") or {}) + len(o.get("binaryData") or {}),
+        ),
+        _AGE,
+    ),
+    kinds.SERVICE.resource: (
+        _NAME,
+        Column(
+            "Type",
+            "string",
+            "The type of the service",
+            lambda o, _n: o.get("spec", {}).get("type", ""),
+        ),
+        Column(
+            "Cluster-IP",
+            "string",
+            "The cluster-ip of the service",
+            lambda o, _n: _none(o.get("spec", {}).get("clusterIP")),
+        ),
+        Column("External-IP", "string", "The external-ip of the service", _svc_external),
+        Column("Port(s)", "string", "The ports of the service", _svc_ports),
+        _AGE,
+        Column("Selector", "string", "The label selector of the service", _svc_selector, 1),
+    ),
+    kinds.EVENT.resource: (
+        Column("Last Seen", "string", "Time when last event occurred", _event_last_seen),
+        Column("Type", "string", "Type of event", lambda o, _n: o.get("type", "")),
+        Column("Reason", "string", "Reason of event", lambda o, _n: o.get("reason", "")),
+        Column("Object", "string", "Object to which event applies", _event_object),
+        Column(
+            "Subobject",
+            "string",
+            "Subobject to which event applies",
+            lambda o, _n: o.get("involvedObject", {}).get("fieldPath", ""),
+            1,
+        ),
+        Column("Source", "string", "The source of the event", _event_source, 1),
+        Column("Message", "string", "Message of event", lambda o, _n: o.get("message", "")),
+        Column(
+            "First Seen",
+            "string",
+            "Time when first event occurred",
+            lambda o, n: age_of(o.get("firstTimestamp"), n),
+            1,
+        ),
+        Column(
+            "Count",
+            "string",
+            "Number of occurrences of the event",
+            lambda o, _n: o.get("count", 1),
+            1,
+        ),
+        Column("Name", "string", "Name of the event", _name, 1),
+    ),
+    kinds.PVC.resource: (
+        _NAME,
+        Column(
+            "Status",
+            "string",
+            "The phase of the claim",
+            lambda o, _n: o.get("status", {}).get("phase", ""),
+        ),
+        Column(
+            "Volume",
+            "string",
+            "The volume bound to the claim",
+            lambda o, _n: o.get("spec", {}).get("volumeName", ""),
+        ),
+        Column("Capacity", "string", "The capacity of the volume", _pvc_capacity),
+        Column("Access Modes", "string", "The access modes of the volume", _pvc_access),
+        Column(
+            "StorageClass",
+            "string",
+            "The storage class of the claim",
+            lambda o, _n: o.get("spec", {}).get("storageClassName", ""),
+        ),
+        Column(
+            "VolumeAttributesClass",
+            "string",
+            "The VolumeAttributesClass of the claim",
+            lambda o, _n: o.get("spec", {}).get("volumeAttributesClassName") or "<unset>",
+        ),
+        _AGE,
+        Column(
+            "VolumeMode",
+            "string",
+            "The volume mode of the claim",
+            lambda o, _n: o.get("spec", {}).get("volumeMode", ""),
+            1,
+        ),
+    ),
+    # argo-cd's Application CRD: no Age column.
+    kinds.APPLICATION.resource: (
+        _NAME,
+        _crd("Sync Status", ".status.sync.status", ""),
+        _crd("Health Status", ".status.health.status", ""),
+        _crd("Revision", ".status.sync.revision", "", priority=10),
+        _crd("Project", ".spec.project", "", priority=10),
+    ),
+    kinds.CERTIFICATE.resource: (
+        _NAME,
+        _crd("Ready", '.status.conditions[?(@.type=="Ready")].status', ""),
+        _crd("Secret", ".spec.secretName", ""),
+        _crd("Issuer", ".spec.issuerRef.name", "", priority=1),
+        _crd("Status", '.status.conditions[?(@.type=="Ready")].message', "", priority=1),
+        _crd(
+            "Age",
+            ".metadata.creationTimestamp",
+            "CreationTimestamp is a timestamp representing the server time when this object was "
+            "created. It is not guaranteed to be set in happens-before order across separate "
+            "operations. Clients may not set this value. It is represented in RFC3339 form and is "
+            "in UTC.",
+            type_="date",
+        ),
+    ),
+}
+_ISSUER_COLUMNS = (
+    _NAME,
+    _crd("Ready", '.status.conditions[?(@.type=="Ready")].status', ""),
+    _crd("Status", '.status.conditions[?(@.type=="Ready")].message', "", priority=1),
+    _crd(
+        "Age",
+        ".metadata.creationTimestamp",
+        "CreationTimestamp is a timestamp representing the server time when this object was created.",
+        type_="date",
+    ),
+)
+COLUMNS[kinds.CLUSTER_ISSUER.resource] = _ISSUER_COLUMNS
+COLUMNS[kinds.ISSUER.resource] = _ISSUER_COLUMNS
+
+
+def _row_object(obj: Obj, include: str) -> Obj | None:
+    if include == "None":
+        return None
+    if include == "Object":
+        return obj
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": obj.get("metadata", {}),
+    }
+
+
+def table(
+    kind: Kind,
+    objects: list[Obj],
+    *,
+    now: datetime,
+    resource_version: str = "",
+    include_object: str = "Metadata",
+    headers: bool = True,
+    continue_token: str = "",
+) -> Obj:
+    columns = COLUMNS.get(kind.resource, (_NAME, _AGE))
+    rows = []
+    for obj in objects:
+        row: Obj = {"cells": [column.cell(obj, now) for column in columns]}
+        embedded = _row_object(obj, include_object)
+        if embedded is not None:
+            row["object"] = embedded
+        rows.append(row)
+    meta: Obj = {"resourceVersion": resource_version}
+    if continue_token:
+        meta["continue"] = continue_token
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": meta,
+        "columnDefinitions": [c.definition() for c in columns] if headers else None,
+        "rows": rows,
+    }
