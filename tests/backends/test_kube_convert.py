@@ -282,7 +282,7 @@ def test_application_multi_source_revisions() -> None:
 
 
 def test_certificate_ready_and_not() -> None:
-    cert = {
+    cert: dict[str, Any] = {
         "metadata": {"name": "whoami-tls", "namespace": "whoami"},
         "status": {
             "conditions": [

@@ -85,6 +85,9 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
     if not configuration.host:
         raise ClusterError(f"malformed kubeconfig {path}: the cluster has no server")
     configuration.connection_pool_maxsize = POOL_SIZE
+    # No urllib3 retries: the watches back off on their own and the engine retries actions;
+    # urllib3's would only add delay and a WARNING log line per attempt (on the TUI's screen).
+    configuration.retries = False
     token = ""
     bearer = configuration.api_key.get("BearerToken") or configuration.api_key.get("authorization")
     if isinstance(bearer, str):
