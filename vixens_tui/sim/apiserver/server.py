@@ -250,6 +250,9 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
         finally:
             self.server.api.track(self.request, False)
+            # The TLS socket owns the descriptor now: socketserver would close the raw one.
+            with contextlib.suppress(OSError):
+                self.request.close()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)

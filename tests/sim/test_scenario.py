@@ -1,0 +1,306 @@
+"""The cluster's life: a rebuild driven through the hook CLI as Terraform runs it, a destroy that
+takes the API away (and gives it back on the same port), and a profile that is not dev."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.sim.conftest import REBUILD_SPEED
+from tests.sim.helpers import Kubectl, MakeSim, raw_request, rows, wait_for
+from vixens_tui.core.profile import Profile
+from vixens_tui.sim.apiserver import kinds
+from vixens_tui.sim.cluster import SimCluster
+
+GANDI = (
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: gandi-credentials\n  namespace: cert-manager\n"
+    'type: Opaque\nstringData:\n  api-token: "a-real-looking-token"\n'
+)
+
+
+def run_hook(sim: SimCluster, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m vixens_tui.sim.hook ARGS` the way a local-exec provisioner runs it."""
+    env = {**os.environ, **sim.hook_env()}
+    return subprocess.run(
+        [sys.executable, "-m", "vixens_tui.sim.hook", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def running_pods(kubectl: Kubectl) -> int:
+    count = kubectl.sh(
+        "kubectl get pods -A --field-selector=status.phase=Running --no-headers | wc -l"
+    )
+    return int(count.stdout.strip())
+
+
+def apps_status(kubectl: Kubectl) -> dict[str, tuple[str, ...]]:
+    table = rows(kubectl("get", "applications", "-n", "argocd", check=False).stdout)
+    return {r[0]: tuple(r[1:]) for r in table[1:]}
+
+
+def apply_secrets(kubectl: Kubectl, directory: Path) -> None:
+    """The procedure's step 5, as a person types it."""
+    gandi = directory / "gandi-credentials.yaml"
+    gandi.write_text(GANDI)
+    kubectl("apply", "-f", str(gandi))
+    client_info = directory / "client-info.yml"
+    client_info.write_text('---\nclients:\n  - host: "192.168.111.69"\n    port: 5000\n')
+    kubectl.sh(
+        f"kubectl create configmap synology-client-info --from-file=client-info.yml={client_info} "
+        "-n synology-csi --dry-run=client -o yaml | kubectl apply -f -"
+    )
+
+
+def test_rebuild_through_the_hook_cli(
+    make_sim: MakeSim, dev_profile: Profile, tmp_path: Path
+) -> None:
+    sim = make_sim(scenario="rebuild", speed=REBUILD_SPEED)
+    assert not sim.api_available
+    status = None
+    try:
+        status = raw_request(sim, "GET", "/version", timeout=2)[0]
+    except OSError as exc:
+        assert "refused" in str(exc).lower()
+    assert status is None
+
+    outputs = []
+    for node in dev_profile.nodes:
+        result = run_hook(sim, tmp_path, "talos-config", node.name)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert (
+        outputs[0].splitlines()[0]
+        == "Applying Talos machine configuration to obsy (192.168.111.162)"
+    )
+    result = run_hook(sim, tmp_path, "bootstrap")
+    assert result.returncode == 0 and result.stdout.startswith("Bootstrapping etcd on obsy")
+    assert run_hook(sim, tmp_path, "kubeconfig", "kubeconfig-dev").returncode == 0
+    assert run_hook(sim, tmp_path, "talosconfig", "talosconfig-dev").returncode == 0
+    written = yaml.safe_load((tmp_path / "kubeconfig-dev").read_text())
+    assert written["current-context"] == "admin@vixens-dev"
+    assert written["clusters"][0]["cluster"]["certificate-authority-data"]
+    assert (tmp_path / "kubeconfig-dev").stat().st_mode & 0o777 == 0o600
+    talosconfig = yaml.safe_load((tmp_path / "talosconfig-dev").read_text())
+    assert talosconfig["contexts"]["vixens-dev"]["endpoints"][0] == "192.168.111.162"
+    result = run_hook(sim, tmp_path, "cilium-install")
+    assert (
+        result.returncode == 0
+        and "Installing Cilium v1.18.3 (helm release cilium)" in result.stdout
+    )
+    result = run_hook(sim, tmp_path, "argocd-install")
+    assert result.returncode == 0 and "Installing Argo CD chart v7.7.7" in result.stdout
+
+    # The kubeconfig the apply wrote is the one a person uses.
+    kubectl = Kubectl(sim, tmp_path / "person", write=False)
+    kubectl.env["KUBECONFIG"] = str(tmp_path / "kubeconfig-dev")
+    nodes = rows(kubectl("get", "nodes").stdout)[1:]
+    assert sorted(r[0] for r in nodes) == ["obsy", "onyx", "opale"]
+    wait_for(
+        lambda: len(apps_status(kubectl)) == len(dev_profile.apps) + 1, what="the apps to appear"
+    )
+    apply_secrets(kubectl, tmp_path)
+    wait_for(
+        lambda: running_pods(kubectl) >= dev_profile.validation.min_running_pods,
+        timeout=20,
+        what="the Running pods",
+    )
+    wait_for(
+        lambda: set(apps_status(kubectl).values()) == {("Synced", "Healthy")},
+        timeout=20,
+        what="every app Synced/Healthy",
+    )
+    certificates = rows(kubectl("get", "certificates", "-A").stdout)[1:]
+    wait_for(
+        lambda: all(r[2] == "True" for r in rows(kubectl("get", "certificates", "-A").stdout)[1:]),
+        what="certificates",
+    )
+    assert certificates
+    assert rows(kubectl("get", "clusterissuers").stdout)[1:]
+
+
+def test_apps_go_through_argo_cd_states(make_sim: MakeSim) -> None:
+    """OutOfSync/Missing, then a Running operation, then Synced/Progressing, then Healthy."""
+    sim = make_sim(scenario="rebuild", speed=100.0)
+    for node in sim.profile.nodes:
+        sim.hook("talos-config", node.name)
+    for action in ("bootstrap", "cilium-install", "argocd-install"):
+        assert sim.hook(action).rc == 0
+    seen: set[tuple[str, str, str]] = set()
+
+    def traefik_healthy() -> bool:
+        app = sim.store.get(kinds.APPLICATION, "argocd", "traefik")
+        if app is None:
+            return False
+        status = app.get("status", {})
+        key = (
+            status.get("sync", {}).get("status", ""),
+            status.get("health", {}).get("status", ""),
+            status.get("operationState", {}).get("phase", ""),
+        )
+        seen.add(key)
+        return key == ("Synced", "Healthy", "Succeeded")
+
+    wait_for(traefik_healthy, timeout=20, what="traefik Healthy")
+    assert ("OutOfSync", "Missing", "Running") in seen
+    assert ("Synced", "Progressing", "Succeeded") in seen
+
+
+def test_synology_csi_waits_for_its_configmap(make_sim: MakeSim, tmp_path: Path) -> None:
+    sim = make_sim(scenario="rebuild", speed=REBUILD_SPEED)
+    for node in sim.profile.nodes:
+        sim.hook("talos-config", node.name)
+    for action in ("bootstrap", "cilium-install", "argocd-install"):
+        sim.hook(action)
+    kubectl = Kubectl(sim, tmp_path)
+
+    def csi_pods() -> list[list[str]]:
+        table = rows(kubectl("get", "pods", "-n", "synology-csi", check=False).stdout)
+        return table[1:]
+
+    wait_for(
+        lambda: len(csi_pods()) == 5 and all(r[2] == "ContainerCreating" for r in csi_pods()),
+        what="CSI pods stuck",
+    )
+    events = kubectl(
+        "get", "events", "-n", "synology-csi", "--field-selector", "reason=FailedMount"
+    ).stdout
+    assert 'configmap "synology-client-info" not found' in events
+    with_error = kubectl("logs", "-n", "synology-csi", "synology-csi-controller-0", check=False)
+    assert with_error.returncode == 1 and "waiting to start: ContainerCreating" in with_error.stderr
+    apply_secrets(kubectl, tmp_path)
+    wait_for(lambda: all(r[2] == "Running" for r in csi_pods()), what="CSI pods Running")
+
+
+def test_destroy_takes_the_api_away_and_apply_brings_it_back(
+    make_sim: MakeSim, tmp_path: Path
+) -> None:
+    sim = make_sim(speed=REBUILD_SPEED)
+    port = sim.port
+    kubectl = Kubectl(sim, tmp_path)
+    old_rv = json.loads(raw_request(sim, "GET", "/api/v1/namespaces/default/configmaps")[2])[
+        "metadata"
+    ]["resourceVersion"]
+    (tmp_path / "kubeconfig-dev").write_text("old")
+    for args in (("argocd-uninstall",), ("cilium-uninstall",)):
+        result = run_hook(sim, tmp_path, *args)
+        assert result.returncode == 0, result.stderr
+    assert "nothing to uninstall" in run_hook(sim, tmp_path, "argocd-uninstall").stdout
+    wait_for(
+        lambda: not rows(kubectl("get", "pods", "-n", "argocd", check=False).stdout)[1:],
+        what="Argo CD gone",
+    )
+    wait_for(
+        lambda: {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"NotReady"},
+        what="nodes NotReady without their CNI",
+    )
+    assert run_hook(sim, tmp_path, "remove", "kubeconfig-dev").returncode == 0
+    assert not (tmp_path / "kubeconfig-dev").exists()
+    assert run_hook(sim, tmp_path, "cluster-destroy").returncode == 0
+    for node in sim.profile.nodes:
+        assert run_hook(sim, tmp_path, "node-reset", node.name).returncode == 0
+    assert not sim.api_available
+    refused = kubectl("get", "nodes", check=False)
+    assert refused.returncode == 1 and "refused" in refused.stderr
+    # Apply again: the API comes back on the same port, a fresh cluster.
+    for node in sim.profile.nodes:
+        sim.hook("talos-config", node.name)
+    for action in ("bootstrap", "cilium-install", "argocd-install"):
+        assert sim.hook(action).rc == 0
+    wait_for(lambda: sim.api_available, what="the API back")
+    assert sim.port == port
+    wait_for(
+        lambda: {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"Ready"},
+        what="nodes Ready again",
+    )
+    expired = raw_request(
+        sim,
+        "GET",
+        f"/api/v1/namespaces/default/configmaps?watch=1&resourceVersion={old_rv}&timeoutSeconds=1",
+    )
+    event = json.loads(expired[2].decode().splitlines()[0])
+    assert event["type"] == "ERROR" and event["object"]["code"] == 410
+
+
+def test_hook_errors(make_sim: MakeSim, tmp_path: Path) -> None:
+    sim = make_sim(scenario="rebuild", speed=REBUILD_SPEED)
+    result = run_hook(sim, tmp_path, "cilium-install")
+    assert result.returncode == 1 and "Kubernetes cluster unreachable" in result.stderr
+    assert run_hook(sim, tmp_path, "bootstrap").returncode == 1
+    assert run_hook(sim, tmp_path, "talos-config", "nosuchnode").returncode == 1
+    assert run_hook(sim, tmp_path, "dance").returncode == 2
+    assert run_hook(sim, tmp_path, "talos-config").returncode == 2
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIXENS_SIM")}
+    no_env = subprocess.run(
+        [sys.executable, "-m", "vixens_tui.sim.hook", "bootstrap"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert no_env.returncode == 2 and "VIXENS_SIM_CONTROL" in no_env.stderr
+    wrong = {**os.environ, **sim.hook_env(), "VIXENS_SIM_TOKEN": "wrong"}
+    denied = subprocess.run(
+        [sys.executable, "-m", "vixens_tui.sim.hook", "bootstrap"],
+        env=wrong,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert denied.returncode == 1 and "401" in denied.stderr
+
+
+def test_another_profile_gives_another_cluster(
+    make_sim: MakeSim, dev_profile: Profile, tmp_path: Path
+) -> None:
+    data = dev_profile.model_dump()
+    data["name"] = "lab"
+    data["nodes"] = [
+        {"name": n, "ip": f"10.20.0.{i + 10}"}
+        for i, n in enumerate(("alpha", "bravo", "charlie", "delta", "echo"))
+    ]
+    data["apps"] = [
+        {"name": "traefik", "namespace": "ingress", "create_namespace": True},
+        {"name": "cert-manager", "namespace": "cert-manager", "create_namespace": True},
+        {"name": "gandi-webhook", "namespace": "cert-manager", "sync_wave": 1},
+        {"name": "issuers", "namespace": "cert-manager", "sync_wave": 2},
+        {"name": "nextcloud", "namespace": "cloud", "create_namespace": True},
+        {"name": "jellyfin", "namespace": "media", "create_namespace": True},
+    ]
+    data["validation"]["min_running_pods"] = 60
+    profile = Profile.model_validate(data)
+    sim = make_sim(profile)
+    kubectl = Kubectl(sim, tmp_path)
+    nodes = rows(kubectl("get", "nodes").stdout)[1:]
+    assert [r[0] for r in nodes] == ["alpha", "bravo", "charlie", "delta", "echo"]
+    assert {r[1] for r in nodes} == {"Ready"}
+    assert set(apps_status(kubectl)) == {a.name for a in profile.apps} | {profile.argocd.root_app}
+    assert set(apps_status(kubectl).values()) == {("Synced", "Healthy")}
+    assert running_pods(kubectl) >= 60
+    pods = kubectl("get", "pods", "-A").stdout
+    assert "nextcloud-" in pods and "jellyfin-" in pods and "cert-manager-webhook-gandi-" in pods
+    assert (
+        len(
+            [
+                line
+                for line in pods.splitlines()
+                if " cilium-" in f" {line.split()[1]}"
+                and "envoy" not in line
+                and "operator" not in line
+            ]
+        )
+        == 5
+    )
+    assert "kube-apiserver-echo" in pods
+    certificates = rows(kubectl("get", "certificates", "-A").stdout)[1:]
+    assert certificates and all(r[2] == "True" for r in certificates)
+    assert "lab" in kubectl("config", "current-context").stdout
