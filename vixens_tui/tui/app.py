@@ -1,0 +1,349 @@
+"""The Textual app: owns the engine, the decider, the relay and the workers.
+
+`make_app` is the one way to build it, used by `vixens_tui.tui.main.run` and by the tests (with
+in-memory backends), so the tests drive exactly the app people run (posting's `make_posting`).
+
+The engine runs in a thread worker (group "procedure"); it reports through the relay and asks
+through the decider, and never touches a widget. The app answers the screen's requests
+(`messages.py`) and tells the screen what happened by setting its attributes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import App
+from textual.worker import Worker, WorkerState
+
+from vixens_tui.core.cancel import CancelToken
+from vixens_tui.core.checkpoint.model import Checkpoint
+from vixens_tui.core.checkpoint.store import EnvState, StateError
+from vixens_tui.core.engine import Engine, NothingToResume, RunRequest, RunResult
+from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.names import StageName
+from vixens_tui.core.plan import make_plan
+from vixens_tui.core.ports import Backends
+from vixens_tui.core.profile.model import Profile
+from vixens_tui.options import Options
+from vixens_tui.tui import messages
+from vixens_tui.tui.decider import TuiDecider
+from vixens_tui.tui.relay import EventRelay
+from vixens_tui.tui.screens.main import MainScreen
+from vixens_tui.tui.screens.modals import QuitConfirmScreen, ResumeOfferScreen
+from vixens_tui.tui.screens.pod_diagnostics import PodDiagnostics, PodDiagnosticsScreen
+from vixens_tui.wiring import BackendFactory, env_state, make_backends, profile_for
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    profile: Profile
+    backends: Backends
+    previous: Checkpoint | None
+    note: str = ""
+
+
+class VixensApp(App[int]):
+    """The interactive front end. Build it with `make_app`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "vixens-tui"
+
+    def __init__(
+        self,
+        options: Options,
+        profile: Profile,
+        state: EnvState,
+        backend_factory: BackendFactory,
+        *,
+        clock: Clock = time.time,
+    ) -> None:
+        super().__init__()
+        self.options = options
+        self.profile = profile
+        self.state = state
+        self.backend_factory = backend_factory
+        self.clock = clock
+        self.relay = EventRelay(self._wake)
+        self.decider = TuiDecider(self.relay.put)
+        self.cancel = CancelToken()
+        self.plan: tuple[StageName, ...] = make_plan(
+            from_stage=options.from_stage, only=options.only
+        )
+        self.backends: Backends | None = None
+        self.engine: Engine | None = None
+        """The engine of the latest run (checklist ticks go through it)."""
+        self.result: RunResult | None = None
+        self.previous: Checkpoint | None = None
+        self.startup_error = ""
+        self.run_done = threading.Event()
+        """Set while no run is in progress (main.run waits on it before closing backends)."""
+        self.run_done.set()
+        self.quitting = False
+        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.main = MainScreen(
+            profile=profile,
+            relay=self.relay,
+            demo=options.demo,
+            plan=self.plan,
+            clock=clock,
+        )
+        self.title = f"vixens-tui · {profile.name}"
+        self.sub_title = "demo: simulated cluster" if options.demo else ""
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        # Called from the engine's threads; post_message is thread-safe.
+        self.main.post_message(messages.EventsPending())
+
+    async def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        # Pushed rather than returned by get_default_screen(): Textual loads a screen's
+        # CSS_PATH when the screen is pushed, not for the default screen.
+        await self.push_screen(self.main)
+        self._startup()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
+    def _startup(self) -> _Session:
+        """Build the backends (a demo starts its simulator here) and read the last run."""
+        profile, backends = self.backend_factory(self.profile, self.options)
+        note = ""
+        try:
+            previous = self.state.ensure().load()
+        except StateError as exc:
+            previous, note = None, str(exc)
+        return _Session(profile, backends, previous, note)
+
+    @property
+    def running(self) -> bool:
+        return not self.run_done.is_set()
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI contract's exit code for what happened in this session."""
+        if self.startup_error:
+            return int(ExitCode.BAD_INPUT)
+        if self.result is not None:
+            return int(self.result.exit_code)
+        return int(ExitCode.DONE)
+
+    def close_backends(self) -> None:
+        """Stop watches and simulators; call once no run is in progress."""
+        if self._closed or self.backends is None:
+            return
+        self._closed = True
+        self.backends.close()
+
+    def shutdown(self, timeout: float = 120.0) -> bool:
+        """Stop a run still in progress, wait for it (its checkpoint is saved), close the
+        backends. Called by `main.run` once Textual has given the terminal back. False when the
+        run did not stop in time."""
+        if self.running:
+            self.cancel.cancel("the TUI exited")
+            self.decider.abort()
+        stopped = self.run_done.wait(timeout)
+        if stopped:
+            self.close_backends()
+        return stopped
+
+    # -- workers ---------------------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "startup":
+            self._startup_changed(worker, event.state)
+        elif worker.group == "procedure":
+            self._procedure_changed(worker, event.state)
+        elif worker.group == "checklist" and event.state is WorkerState.ERROR:
+            self.notify(f"the tick was not recorded: {worker.error}", severity="error")
+
+    def _startup_changed(self, worker: Worker[object], state: WorkerState) -> None:
+        if state is WorkerState.ERROR:
+            self.startup_error = str(worker.error) or type(worker.error).__name__
+            self.main.startup_failed(self.startup_error)
+            return
+        if state is not WorkerState.SUCCESS:
+            return
+        session = worker.result
+        assert isinstance(session, _Session)
+        self.profile = session.profile
+        self.backends = session.backends
+        self.previous = session.previous
+        self.main.profile = session.profile
+        self.main.session_ready(session.previous, session.note)
+        unfinished = session.previous is not None and session.previous.unfinished
+        if self.options.resume:
+            self.post_message(messages.StartRun(resume=True))
+        elif unfinished and session.previous is not None:
+            self.push_screen(ResumeOfferScreen(session.previous), self._resume_answered)
+
+    def _resume_answered(self, choice: object) -> None:
+        if choice == "continue":
+            self.post_message(messages.StartRun(resume=True))
+        elif choice == "new":
+            self.post_message(messages.StartRun(resume=False))
+
+    def _procedure_changed(self, worker: Worker[object], state: WorkerState) -> None:
+        if state is WorkerState.SUCCESS:
+            result = worker.result
+            assert isinstance(result, RunResult)
+            self.result = result
+            self.main.run_ended(result)
+        elif state is WorkerState.ERROR:
+            error = worker.error
+            message = str(error) if error is not None else "the run failed"
+            if isinstance(error, StateError | NothingToResume):
+                self.main.run_ended(None, message)
+            else:
+                self.main.run_ended(None, f"internal error: {type(error).__name__}: {message}")
+        else:
+            return
+        if self.quitting:
+            self.exit(self.exit_code)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="procedure")
+    def _procedure(self, engine: Engine, request: RunRequest) -> RunResult:
+        try:
+            checkpoint = engine.prepare(request)
+            return engine.run(request, checkpoint)
+        finally:
+            self.run_done.set()
+
+    @work(thread=True, exit_on_error=False, group="checklist")
+    def _tick(self, engine: Engine, item_id: str, ticked: bool) -> None:
+        # The tick writes the checkpoint: file I/O, so not on the UI thread.
+        engine.tick(item_id, ticked)
+
+    # -- requests from the screen ------------------------------------------------------------
+
+    @on(messages.StartRun)
+    def _start_run(self, message: messages.StartRun) -> None:
+        if self.running or self.backends is None or self.quitting:
+            return
+        if message.resume and self.previous is not None and not self.previous.unfinished:
+            self.notify("The last run finished: nothing to continue.", severity="warning")
+            return
+        self.decider.reset()
+        engine = Engine(
+            self.profile,
+            self.backends,
+            self.state,
+            self.decider,
+            self.relay,
+            cancel=self.cancel,
+        )
+        self.engine = engine
+        request = RunRequest(
+            plan=self.plan, resume=message.resume, mode="tui", demo=self.options.demo
+        )
+        self.run_done.clear()
+        self.main.run_started()
+        self._procedure(engine, request)
+
+    @on(messages.AnswerDecision)
+    def _answer_decision(self, message: messages.AnswerDecision) -> None:
+        self.decider.answer(message.request_id, message.decision)
+
+    @on(messages.AnswerDestroy)
+    def _answer_destroy(self, message: messages.AnswerDestroy) -> None:
+        self.decider.answer(message.request_id, message.confirmed)
+
+    @on(messages.TickChecklistItem)
+    def _tick_item(self, message: messages.TickChecklistItem) -> None:
+        if self.engine is None:
+            return
+        self._tick(self.engine, message.item_id, message.ticked)
+
+    @on(messages.ShowPodDiagnostics)
+    def _pod_diagnostics(self, message: messages.ShowPodDiagnostics) -> None:
+        backends = self.backends
+        if backends is None:
+            return
+        cluster = backends.cluster
+
+        def fetch(namespace: str, name: str) -> PodDiagnostics:
+            return PodDiagnostics(
+                logs=cluster.pod_logs(namespace, name),
+                events=cluster.pod_events(namespace, name),
+            )
+
+        self.push_screen(PodDiagnosticsScreen(message.pod_namespace, message.pod_name, fetch))
+
+    @on(messages.Quit)
+    async def _quit_requested(self, _message: messages.Quit) -> None:
+        await self.action_quit()
+
+    async def action_quit(self) -> None:
+        """Quit; while a run is in progress, ask, then stop it cleanly first."""
+        if not self.running:
+            self.exit(self.exit_code)
+            return
+        if self.quitting:
+            return
+        stage = self.main.current_stage
+
+        def answered(yes: object) -> None:
+            if yes is True:
+                self.stop_and_quit("stopped from the TUI (quit)")
+
+        self.push_screen(QuitConfirmScreen(stage), answered)
+
+    def stop_and_quit(self, reason: str) -> None:
+        """Cancel the run (Terraform is interrupted and reaped), then exit when it ends."""
+        self.quitting = True
+        self.cancel.cancel(reason)
+        self.decider.abort()
+        if not self.running:
+            self.exit(self.exit_code)
+            return
+        self.main.stopping()
+
+    def interrupt(self, reason: str) -> None:
+        """A signal arrived (SIGTERM, SIGHUP): stop and quit without asking. Any thread."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            self.cancel.cancel(reason)
+            self.decider.abort()
+            return
+        loop.call_soon_threadsafe(self.stop_and_quit, reason)
+
+
+def make_app(
+    options: Options,
+    *,
+    backend_factory: BackendFactory | None = None,
+    state: EnvState | None = None,
+    profile: Profile | None = None,
+    clock: Clock = time.time,
+) -> VixensApp:
+    """The app for these options: what `vixens-tui` runs, and what the tests drive.
+
+    Args:
+        options: The parsed command line.
+        backend_factory: Builds the backends from (profile, options); default: the CLI's
+            (`VIXENS_TUI_BACKENDS` hook, the demo's simulator, or the real backends).
+        state: The environment's state directory; default: from the options.
+        profile: The loaded profile; default: loaded from the options (raises ProfileError).
+        clock: Wall clock for elapsed times and ages (tests pass a fixed one).
+    """
+    env = state if state is not None else env_state(options)
+    loaded = profile if profile is not None else profile_for(options)
+    if backend_factory is None:
+
+        def default_factory(p: Profile, o: Options) -> tuple[Profile, Backends]:
+            return make_backends(p, o, env)
+
+        backend_factory = default_factory
+    return VixensApp(options, loaded, env, backend_factory, clock=clock)
+
+
+__all__ = ["VixensApp", "make_app"]

@@ -1,0 +1,85 @@
+"""`vixens-tui` without --auto: the interactive TUI, with the CLI contract's exit codes.
+
+The environment's lock is taken before Textual starts (another run: exit 4, nothing drawn) and
+released only after the run has stopped and its checkpoint is saved, even when the person quits
+in the middle of a stage or the terminal sends SIGTERM/SIGHUP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from types import FrameType
+
+from vixens_tui.core.checkpoint.lock import LockHeld
+from vixens_tui.core.checkpoint.store import StateError
+from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.profile import ProfileError
+from vixens_tui.options import Options
+from vixens_tui.wiring import env_state, profile_for
+
+SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _say(message: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(f"vixens-tui: {message}", file=sys.stderr, flush=True)
+
+
+def run(options: Options) -> int:
+    """Run the TUI; the process exit code (architecture.md, CLI contract)."""
+    try:
+        profile = profile_for(options)
+    except ProfileError as exc:
+        _say(str(exc))
+        return ExitCode.BAD_INPUT
+    state = env_state(options)
+    try:
+        state.ensure()
+    except StateError as exc:
+        _say(str(exc))
+        return ExitCode.BAD_INPUT
+    lock = state.lock()
+    try:
+        lock.acquire()
+    except LockHeld as exc:
+        _say(str(exc))
+        return ExitCode.LOCKED
+    except OSError as exc:
+        _say(f"cannot take the lock {state.lock_path}: {exc.strerror}")
+        return ExitCode.BAD_INPUT
+    try:
+        if lock.took_over_dead_holder() and lock.previous is not None:
+            _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone")
+        return _run_app(options, profile, state)
+    finally:
+        lock.release()
+
+
+def _run_app(options: Options, profile: object, state: object) -> int:
+    from vixens_tui.tui.app import make_app
+
+    app = make_app(options, profile=profile, state=state)  # type: ignore[arg-type]
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        app.interrupt(f"{signal.Signals(signum).name} received")
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in SIGNALS}
+    try:
+        code = app.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if app.running:
+            _say("stopping the running stage cleanly; the checkpoint is being saved…")
+        if not app.shutdown():
+            _say("the run did not stop in time; its checkpoint may say 'running' (--resume)")
+    if app.startup_error:
+        _say(f"cannot start: {app.startup_error}")
+    if code is None:
+        # Textual ended without an exit code (a crash it already reported).
+        return app.exit_code if app.result is not None else 1
+    if app.cancel.cancelled and app.result is not None and app.result.exit_code != 0:
+        return ExitCode.INTERRUPTED
+    return int(code)

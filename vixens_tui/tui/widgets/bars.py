@@ -1,0 +1,138 @@
+"""The bars that ask for attention: a known issue with its one-key fix, and a failed stage's
+choices. Both are hidden until the screen gives them something to show."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.widget import Widget
+
+from vixens_tui.core.events import IssueDetected, StageFailed
+
+MAX_EVIDENCE = 3
+
+
+class IssueBar(Widget):
+    """What was detected, the evidence, and the single key that applies its fix."""
+
+    DEFAULT_CSS = """
+    IssueBar {
+        display: none;
+        height: auto;
+        max-height: 7;
+        padding: 0 1;
+        border-left: thick $warning;
+        background: $warning 15%;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    IssueBar.-shown {
+        display: block;
+    }
+    """
+
+    def __init__(self, *, fix_key: str = "f", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fix_key = fix_key
+        self.issue: IssueDetected | None = None
+        self.note = ""
+        """A line under the issue (e.g. "applying the fix...", "the fix failed: ...")."""
+
+    def show_issue(self, issue: IssueDetected) -> None:
+        self.issue = issue
+        self.note = ""
+        self.set_class(True, "-shown")
+        self.refresh(layout=True)
+
+    def set_note(self, note: str) -> None:
+        self.note = note
+        self.refresh(layout=True)
+
+    def clear(self) -> None:
+        self.issue = None
+        self.note = ""
+        self.set_class(False, "-shown")
+
+    def render(self) -> RenderableType:
+        issue = self.issue
+        if issue is None:
+            return Text("")
+        stage = issue.stage.value if issue.stage else "?"
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append("⚠ Known issue: ", "bold yellow")
+        out.append(issue.title, "bold")
+        out.append(f"  ({issue.issue_id}, stage {stage})", "dim")
+        out.append("\n")
+        out.append("Press ", "bold")
+        out.append(f" {self.fix_key} ", "bold reverse")
+        out.append(" to apply the fix: ", "bold")
+        out.append(issue.fix)
+        if issue.applied_so_far:
+            out.append(f"  (applied {issue.applied_so_far}x already)", "dim")
+        for line in issue.evidence[:MAX_EVIDENCE]:
+            out.append("\n  evidence: ", "dim")
+            out.append(line)
+        if len(issue.evidence) > MAX_EVIDENCE:
+            out.append(f"\n  … {len(issue.evidence) - MAX_EVIDENCE} more in the log", "dim")
+        if self.note:
+            out.append("\n")
+            out.append(self.note, "italic")
+        return out
+
+
+class DecisionBar(Widget):
+    """A stage failed and the run waits: which keys do what."""
+
+    DEFAULT_CSS = """
+    DecisionBar {
+        display: none;
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        border-left: thick $error;
+        background: $error 15%;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    DecisionBar.-shown {
+        display: block;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.failure: StageFailed | None = None
+        self.can_fix = False
+
+    def ask(self, failure: StageFailed | None, *, can_fix: bool) -> None:
+        self.failure = failure
+        self.can_fix = can_fix
+        self.set_class(True, "-shown")
+        self.refresh(layout=True)
+
+    def clear(self) -> None:
+        self.failure = None
+        self.set_class(False, "-shown")
+
+    def render(self) -> RenderableType:
+        failure = self.failure
+        out = Text(no_wrap=True, overflow="ellipsis")
+        if failure is not None:
+            stage = failure.stage.value if failure.stage else "?"
+            out.append(f"✗ {stage} failed", "bold red")
+            out.append(f" (attempt {failure.attempt}, {failure.failure}): ", "dim")
+            out.append(failure.error)
+        else:
+            out.append("✗ the stage failed", "bold red")
+        out.append("\n")
+        choices: list[tuple[str, str]] = []
+        if self.can_fix:
+            choices.append(("f", "fix"))
+        choices += [("r", "retry"), ("k", "skip"), ("x", "stop")]
+        out.append("Your call: ", "bold")
+        for i, (key, label) in enumerate(choices):
+            if i:
+                out.append(" · ")
+            out.append(f" {key} ", "bold reverse")
+            out.append(f" {label}")
+        return out

@@ -1,0 +1,163 @@
+"""The procedure's ten-item checklist: proved by probes, or ticked by hand (and said so)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from vixens_tui.core.checklist import CHECKLIST
+
+MARKS = {
+    "proved": ("✓", "bold green", "proved"),
+    "manual": ("✓", "bold cyan", "by hand"),
+    "failed": ("✗", "bold red", "failed"),
+    "pending": ("·", "dim", "pending"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    id: str
+    title: str
+    procedure: str
+    state: str = "pending"
+    evidence: str = ""
+    by: str = ""
+
+
+class ChecklistPanel(Vertical):
+    """Shows each item's state; the evidence of the item under the cursor below the list."""
+
+    DEFAULT_CSS = """
+    ChecklistPanel {
+        height: 1fr;
+    }
+    ChecklistPanel > DataTable {
+        height: 1fr;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+    ChecklistPanel > Static {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "tick", "Tick item"),
+        Binding("space", "tick", "Tick item", show=False),
+    ]
+
+    class ToggleRequested(Message):
+        """The person asked to tick (or untick) an item by hand."""
+
+        def __init__(self, item_id: str, ticked: bool) -> None:
+            super().__init__()
+            self.item_id = item_id
+            self.ticked = ticked
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._items: dict[str, ItemView] = {
+            e.id: ItemView(e.id, e.title, e.procedure) for e in CHECKLIST
+        }
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=False)
+        yield table
+        yield Static("", id="evidence")
+
+    def on_mount(self) -> None:
+        table = self.table
+        table.add_column("", key="mark")
+        table.add_column("Item", key="title")
+        table.add_column("By", key="by")
+        for item in self._items.values():
+            table.add_row(*self._cells(item), key=item.id)
+        self._describe()
+
+    @property
+    def table(self) -> DataTable[object]:
+        return self.query_one(DataTable)
+
+    @property
+    def items(self) -> tuple[ItemView, ...]:
+        return tuple(self._items.values())
+
+    @property
+    def selected(self) -> ItemView | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self._items.get(row_key.value or "")
+
+    def _cells(self, item: ItemView) -> tuple[Text, Text, Text]:
+        mark, style, label = MARKS.get(item.state, MARKS["pending"])
+        return (
+            Text(mark, style),
+            Text(item.title, style if item.state in ("proved", "manual", "failed") else ""),
+            Text(label, style),
+        )
+
+    def set_item(self, item_id: str, *, state: str, evidence: str, by: str) -> None:
+        old = self._items.get(item_id)
+        if old is None:
+            return
+        new = replace(old, state=state, evidence=evidence, by=by)
+        if new == old:
+            return
+        self._items[item_id] = new
+        if self.is_mounted:
+            for column, cell in zip(("mark", "title", "by"), self._cells(new), strict=True):
+                self.table.update_cell(item_id, column, cell)
+            self._describe()
+
+    def _describe(self) -> None:
+        counts = {s: 0 for s in MARKS}
+        for item in self._items.values():
+            counts[item.state] = counts.get(item.state, 0) + 1
+        title = f"Checklist · {counts['proved']}/{len(self._items)} proved"
+        if counts["manual"]:
+            title += f", {counts['manual']} by hand"
+        if counts["failed"]:
+            title += f", {counts['failed']} failed"
+        self.border_title = title
+        selected = self.selected
+        if selected is None:
+            return
+        item = selected
+        evidence = item.evidence or "not checked yet"
+        who = " (ticked by hand)" if item.state == "manual" else ""
+        self.query_one("#evidence", Static).update(
+            Text.assemble((item.procedure, "italic"), who, "\n", evidence)
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._describe()
+
+    def action_tick(self) -> None:
+        self.request_toggle()
+
+    def request_toggle(self) -> bool:
+        """Ask to flip the selected item; False (and nothing asked) for a proved item."""
+        item = self.selected
+        if item is None:
+            return False
+        if item.state == "proved":
+            self.notify(f"“{item.title}” is proved by a probe: nothing to tick.")
+            return False
+        self.post_message(self.ToggleRequested(item.id, ticked=item.state != "manual"))
+        return True
