@@ -17,7 +17,7 @@ from vixens_tui.core.profile import Profile, load_profile
 from vixens_tui.sim.cluster import SimCluster
 
 BUILT_SPEED = 50.0
-REBUILD_SPEED = 300.0
+REBUILD_SPEED = 600.0
 
 
 @pytest.fixture(scope="session")

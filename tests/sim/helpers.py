@@ -122,3 +122,26 @@ def raw_request(
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
+
+
+def stream_events(
+    sim: SimCluster, path: str, *, until: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+) -> list[dict[str, Any]]:
+    """Read a watch's events until one satisfies `until`, then hang up."""
+    context = ssl.create_default_context(cadata=sim.ca_pem.decode())
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", sim.port, context=context, timeout=timeout
+    )
+    events: list[dict[str, Any]] = []
+    try:
+        connection.request("GET", path, headers={"Authorization": f"Bearer {sim.token}"})
+        response = connection.getresponse()
+        assert response.status == 200, response.status
+        while line := response.readline():
+            if line.strip():
+                events.append(json.loads(line))
+                if until(events[-1]):
+                    break
+    finally:
+        connection.close()
+    return events

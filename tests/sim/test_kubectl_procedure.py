@@ -157,7 +157,7 @@ def test_get_missing_object_is_not_found(kubectl: Kubectl) -> None:
 
 
 def test_watch_prints_a_table(kubectl: Kubectl) -> None:
-    result = kubectl("get", "nodes", "-w", "--request-timeout=2s", check=False, timeout=20)
+    result = kubectl("get", "nodes", "-w", "--request-timeout=1s", check=False, timeout=20)
     table = rows(result.stdout)
     assert table[0] == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
     assert {r[0] for r in table[1:]} >= {"obsy", "onyx", "opale"}

@@ -3,14 +3,13 @@ backend makes them: lists of every kind deserialize, writes behave, watches resu
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
-from tests.sim.helpers import MakeSim, api_client, raw_request, wait_for
+from tests.sim.helpers import MakeSim, api_client, stream_events, wait_for
 from vixens_tui.sim.cluster import SimCluster
 
 
@@ -154,16 +153,20 @@ def test_watch_resumes_and_expires(make_sim: MakeSim, tmp_path: Path) -> None:
     )
     core.patch_namespaced_config_map("first", "default", {"data": {"k": "2"}})
     core.delete_namespaced_config_map("first", "default")
-    seen = [
-        (e["type"], e["object"].metadata.name, (e["object"].data or {}).get("k"))
-        for e in watch.Watch().stream(
-            core.list_namespaced_config_map,
-            "default",
-            resource_version=listed.metadata.resource_version,
-            timeout_seconds=1,
+    seen = []
+    watcher = watch.Watch()
+    for event in watcher.stream(
+        core.list_namespaced_config_map,
+        "default",
+        resource_version=listed.metadata.resource_version,
+        timeout_seconds=5,
+    ):
+        seen.append(
+            (event["type"], event["object"].metadata.name, (event["object"].data or {}).get("k"))
         )
-    ]
-    assert seen[:3] == [
+        if len(seen) == 3:
+            watcher.stop()
+    assert seen == [
         ("ADDED", "first", "1"),
         ("MODIFIED", "first", "2"),
         ("DELETED", "first", "2"),
@@ -181,10 +184,8 @@ def test_watch_resumes_and_expires(make_sim: MakeSim, tmp_path: Path) -> None:
 
 
 def test_watch_list_ends_its_initial_events_with_a_bookmark(built: SimCluster) -> None:
-    query = "watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1"
-    status, _headers, body = raw_request(built, "GET", f"/api/v1/nodes?{query}")
-    assert status == 200
-    events = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+    query = "watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=10"
+    events = stream_events(built, f"/api/v1/nodes?{query}", until=lambda e: e["type"] == "BOOKMARK")
     assert [e["type"] for e in events[:3]] == ["ADDED", "ADDED", "ADDED"]
     bookmark = events[3]
     assert bookmark["type"] == "BOOKMARK"

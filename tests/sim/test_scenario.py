@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -73,15 +74,27 @@ def test_rebuild_through_the_hook_cli(
         assert "refused" in str(exc).lower()
     assert status is None
 
-    outputs = []
-    for node in dev_profile.nodes:
-        result = run_hook(sim, tmp_path, "talos-config", node.name)
-        assert result.returncode == 0, result.stderr
-        outputs.append(result.stdout)
-    assert (
-        outputs[0].splitlines()[0]
-        == "Applying Talos machine configuration to obsy (192.168.111.162)"
-    )
+    # Terraform configures the nodes in parallel (for_each).
+    env = {**os.environ, **sim.hook_env()}
+    hooks = [
+        subprocess.Popen(
+            [sys.executable, "-m", "vixens_tui.sim.hook", "talos-config", node.name],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for node in dev_profile.nodes
+    ]
+    outputs = [hook.communicate(timeout=60) for hook in hooks]
+    assert [hook.returncode for hook in hooks] == [0, 0, 0], outputs
+    assert outputs[0][0].splitlines() == [
+        "Applying Talos machine configuration to obsy (192.168.111.162)",
+        "obsy: installing Talos v1.11.5 to /dev/sda",
+        "obsy: rebooting into the installed system",
+        "obsy: machine configuration applied (controlplane)",
+    ]
     result = run_hook(sim, tmp_path, "bootstrap")
     assert result.returncode == 0 and result.stdout.startswith("Bootstrapping etcd on obsy")
     assert run_hook(sim, tmp_path, "kubeconfig", "kubeconfig-dev").returncode == 0
@@ -130,29 +143,42 @@ def test_rebuild_through_the_hook_cli(
 
 def test_apps_go_through_argo_cd_states(make_sim: MakeSim) -> None:
     """OutOfSync/Missing, then a Running operation, then Synced/Progressing, then Healthy."""
-    sim = make_sim(scenario="rebuild", speed=100.0)
+    sim = make_sim(scenario="rebuild", speed=REBUILD_SPEED)
     for node in sim.profile.nodes:
         sim.hook("talos-config", node.name)
     for action in ("bootstrap", "cilium-install", "argocd-install"):
         assert sim.hook(action).rc == 0
-    seen: set[tuple[str, str, str]] = set()
+    start = sim.store.resource_version
 
-    def traefik_healthy() -> bool:
-        app = sim.store.get(kinds.APPLICATION, "argocd", "traefik")
-        if app is None:
-            return False
+    def state(app: dict[str, Any]) -> tuple[str, str, str]:
         status = app.get("status", {})
-        key = (
+        return (
             status.get("sync", {}).get("status", ""),
             status.get("health", {}).get("status", ""),
             status.get("operationState", {}).get("phase", ""),
         )
-        seen.add(key)
-        return key == ("Synced", "Healthy", "Succeeded")
 
-    wait_for(traefik_healthy, timeout=20, what="traefik Healthy")
-    assert ("OutOfSync", "Missing", "Running") in seen
-    assert ("Synced", "Progressing", "Succeeded") in seen
+    def traefik() -> dict[str, Any]:
+        return sim.store.get(kinds.APPLICATION, "argocd", "traefik") or {}
+
+    wait_for(
+        lambda: state(traefik()) == ("Synced", "Healthy", "Succeeded"),
+        timeout=20,
+        what="traefik Healthy",
+    )
+    # Every state it went through, in order, from the store's watch history.
+    states = [
+        state(change.obj)
+        for change in sim.store.changes_after(start, [kinds.APPLICATION])
+        if change.obj["metadata"]["name"] == "traefik"
+    ]
+    path = [s for i, s in enumerate(states) if i == 0 or s != states[i - 1]]
+    assert path == [
+        ("", "", ""),
+        ("OutOfSync", "Missing", "Running"),
+        ("Synced", "Progressing", "Succeeded"),
+        ("Synced", "Healthy", "Succeeded"),
+    ]
 
 
 def test_synology_csi_waits_for_its_configmap(make_sim: MakeSim, tmp_path: Path) -> None:

@@ -78,6 +78,9 @@ class FlakyApi:
     rand: Rand
     enabled: bool = True
     max_delay_s: float = 1.0
+    """Slow answers stall up to this many real seconds."""
+    max_watch_s: float = 3.0
+    """Dropped watches are cut within this many real seconds."""
     stats: dict[str, int] = field(default_factory=dict)
 
     def _hit(self, what: str, share: float = 1.0) -> bool:
@@ -99,7 +102,7 @@ class FlakyApi:
         return self.rand.uniform(0.05, self.max_delay_s) if self._hit("slow", 0.5) else 0.0
 
     def drop_watch_after_s(self) -> float | None:
-        return self.rand.uniform(0.2, 3.0) if self._hit("watch-drop") else None
+        return self.rand.uniform(0.1, self.max_watch_s) if self._hit("watch-drop") else None
 
     def expire_resume(self) -> bool:
         return self._hit("watch-410")

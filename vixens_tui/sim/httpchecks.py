@@ -99,7 +99,7 @@ class CheckServer:
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
+            kwargs={"poll_interval": 0.05},
             name="sim-http-checks",
             daemon=True,
         )
@@ -197,6 +197,7 @@ def world_traefik_ip(world: World) -> str:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "traefik"
+    disable_nagle_algorithm = True
     sys_version = ""
 
     def log_message(self, format: str, *args: Any) -> None:
