@@ -330,3 +330,26 @@ def test_another_profile_gives_another_cluster(
     certificates = rows(kubectl("get", "certificates", "-A").stdout)[1:]
     assert certificates and all(r[2] == "True" for r in certificates)
     assert "lab" in kubectl("config", "current-context").stdout
+
+
+def test_argo_cd_self_heals(make_sim: MakeSim, tmp_path: Path) -> None:
+    """A deleted namespace or child Application comes back, as with selfHeal in the repo."""
+    sim = make_sim(speed=REBUILD_SPEED)
+    kubectl = Kubectl(sim, tmp_path)
+    kubectl("delete", "namespace", "whoami")
+    kubectl("delete", "application", "mail-gateway", "-n", "argocd")
+    wait_for(
+        lambda: apps_status(kubectl).get("mail-gateway") == ("Synced", "Healthy"),
+        what="mail-gateway back",
+    )
+    wait_for(
+        lambda: (
+            [r[1:3] for r in rows(kubectl("get", "pods", "-n", "whoami").stdout)[1:]]
+            == [["1/1", "Running"]]
+        ),
+        what="whoami running again",
+    )
+    wait_for(
+        lambda: apps_status(kubectl).get("whoami") == ("Synced", "Healthy"),
+        what="whoami Synced/Healthy",
+    )

@@ -25,10 +25,11 @@ from typing import Any
 
 from vixens_tui.core.profile import AppSpec
 from vixens_tui.sim.apiserver import kinds
-from vixens_tui.sim.catalog import REPO_URL, AppPlan
 from vixens_tui.sim.conditions import is_ready
+from vixens_tui.sim.custom_objects import application, certificate, cluster_issuer
 from vixens_tui.sim.faults import CERT_MANAGER_NAMESPACE_MISSING, REPO_SERVER_EOF
-from vixens_tui.sim.objects import application, certificate, cluster_issuer, pvc
+from vixens_tui.sim.objects import pvc
+from vixens_tui.sim.plans import REPO_URL, AppPlan
 from vixens_tui.sim.world import World
 
 Obj = dict[str, Any]
@@ -183,6 +184,14 @@ class ArgoController:
         elif record.state == _SYNCING and now >= record.op_ends_at:
             self._finish(obj, record, now)
         elif record.state == _SYNCED:
+            if record.plan is None:
+                # The root app self-heals: a deleted child Application comes back.
+                self._create_children(now)
+            elif not self.world.namespace_exists(self._destination(obj)):
+                # Self-heal: the app's namespace was deleted; the next auto-sync recreates it.
+                record.state = _NEW
+                record.next_compare_at = now + self.world.timings.compare_s
+                return
             self._health(obj, record, now)
 
     def _eof_hits(self, record: AppRecord) -> bool:
@@ -242,7 +251,7 @@ class ArgoController:
     def _start(self, obj: Obj, record: AppRecord, now: float, operation: Obj | None) -> None:
         ts = self.world.ts()
         status = self._base_status(obj)
-        if record.state in (_NEW, _COMPARISON_ERROR) and not status.get("sync", {}).get("revision"):
+        if record.state in (_NEW, _COMPARISON_ERROR):
             status["sync"] = {"status": "OutOfSync", "comparedTo": self._compared_to(obj)}
             status["health"] = {"status": "Missing", "lastTransitionTime": ts}
         status["operationState"] = {
@@ -256,10 +265,14 @@ class ArgoController:
         record.op_ends_at = now + self.world.jitter(self.world.timings.sync_s)
         self._write(obj, status)
 
+    @staticmethod
+    def _destination(obj: Obj) -> str:
+        return str(obj.get("spec", {}).get("destination", {}).get("namespace", ""))
+
     def _blocked_namespace(self, obj: Obj) -> str:
         """The destination namespace this sync cannot create (cert-manager-namespace-missing)."""
         world = self.world
-        destination = obj.get("spec", {}).get("destination", {}).get("namespace", "")
+        destination = self._destination(obj)
         if not world.fault(CERT_MANAGER_NAMESPACE_MISSING) or world.namespace_exists(destination):
             return ""
         blocked = {

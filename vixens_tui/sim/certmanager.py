@@ -12,7 +12,8 @@ from typing import Any
 from vixens_tui.sim.apiserver import kinds
 from vixens_tui.sim.clock import rfc3339
 from vixens_tui.sim.conditions import condition
-from vixens_tui.sim.objects import ACME_SERVERS, digest
+from vixens_tui.sim.custom_objects import ACME_SERVERS
+from vixens_tui.sim.objects import digest
 from vixens_tui.sim.world import World
 
 Obj = dict[str, Any]

@@ -18,8 +18,8 @@ from typing import Any
 
 from vixens_tui.core.profile import HttpCheck
 from vixens_tui.sim.apiserver import kinds
-from vixens_tui.sim.catalog import Workload
 from vixens_tui.sim.conditions import is_ready
+from vixens_tui.sim.plans import Workload
 from vixens_tui.sim.world import World
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ import copy
 from dataclasses import dataclass
 
 from vixens_tui.sim.apiserver import kinds
-from vixens_tui.sim.catalog import GATE_SYNOLOGY, Workload
 from vixens_tui.sim.objects import (
     Obj,
     pod,
@@ -24,6 +23,7 @@ from vixens_tui.sim.objects import (
     status_unschedulable,
     status_waiting,
 )
+from vixens_tui.sim.plans import GATE_SYNOLOGY, Workload
 from vixens_tui.sim.world import World
 
 _PENDING, _WAITING, _STARTING, _READY = "pending", "waiting", "starting", "ready"
@@ -302,6 +302,8 @@ class PodController:
                         f"0/{total} nodes are available: {total} node(s) had untolerated taint "
                         "{node.kubernetes.io/not-ready: }. preemption: 0/"
                         f"{total} nodes are available: {total} Preemption is not helpful for scheduling."
+                        if total
+                        else "no nodes available to schedule pods"
                     )
                     stored = self._write_status(
                         record, status_unschedulable(record.created_ts, message)

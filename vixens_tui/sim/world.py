@@ -17,11 +17,11 @@ from vixens_tui.core.profile import Profile
 from vixens_tui.sim.apiserver import kinds
 from vixens_tui.sim.apiserver.resources import ResourceAPI
 from vixens_tui.sim.apiserver.store import Store
-from vixens_tui.sim.catalog import Catalog, Workload
 from vixens_tui.sim.clock import Clock, rfc3339
 from vixens_tui.sim.conditions import is_ready
 from vixens_tui.sim.faults import Faults
 from vixens_tui.sim.objects import event
+from vixens_tui.sim.plans import Catalog, Workload
 from vixens_tui.sim.rand import Rand
 from vixens_tui.sim.timings import Timings
 
