@@ -9,7 +9,9 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
+from tests.sim.conftest import REBUILD_SPEED
 from tests.sim.helpers import MakeSim, api_client, stream_events, wait_for
+from vixens_tui.sim.apiserver import kinds
 from vixens_tui.sim.cluster import SimCluster
 
 
@@ -190,3 +192,44 @@ def test_watch_list_ends_its_initial_events_with_a_bookmark(built: SimCluster) -
     bookmark = events[3]
     assert bookmark["type"] == "BOOKMARK"
     assert bookmark["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+
+
+def test_lists_deserialize_through_a_whole_rebuild(make_sim: MakeSim, tmp_path: Path) -> None:
+    """Pending, unschedulable, ContainerCreating, Terminating pods, NotReady nodes, apps in every
+    state: each list along the way fits the strict models."""
+    sim = make_sim(scenario="rebuild", speed=REBUILD_SPEED)
+    for node in sim.profile.nodes:
+        sim.hook("talos-config", node.name)
+    for action in ("bootstrap", "cilium-install", "argocd-install"):
+        sim.hook(action)
+    wait_for(lambda: sim.api_available, what="the API")
+    api = api_client(sim, tmp_path)
+    core = client.CoreV1Api(api)
+    custom = client.CustomObjectsApi(api)
+    phases: set[str] = set()
+    deleted = False
+    while not sim.scenario.stable():
+        pods = core.list_pod_for_all_namespaces().items
+        phases |= {p.status.phase for p in pods}
+        core.list_node()
+        core.list_event_for_all_namespaces()
+        core.list_persistent_volume_claim_for_all_namespaces()
+        custom.list_namespaced_custom_object("argoproj.io", "v1alpha1", "argocd", "applications")
+        if not deleted and any(p.metadata.namespace == "whoami" for p in pods):
+            core.delete_collection_namespaced_pod("whoami")
+            deleted = True
+        if sim.store.get(kinds.NAMESPACE, "", "synology-csi") and not sim.store.get(
+            kinds.CONFIGMAP, "synology-csi", "synology-client-info"
+        ):
+            core.create_namespaced_config_map(
+                "synology-csi",
+                {"metadata": {"name": "synology-client-info"}, "data": {"client-info.yml": "x"}},
+            )
+        if sim.store.get(kinds.NAMESPACE, "", "cert-manager") and not sim.store.get(
+            kinds.SECRET, "cert-manager", "gandi-credentials"
+        ):
+            core.create_namespaced_secret(
+                "cert-manager",
+                {"metadata": {"name": "gandi-credentials"}, "stringData": {"api-token": "t"}},
+            )
+    assert {"Pending", "Running"} <= phases

@@ -353,3 +353,14 @@ def test_argo_cd_self_heals(make_sim: MakeSim, tmp_path: Path) -> None:
         lambda: apps_status(kubectl).get("whoami") == ("Synced", "Healthy"),
         what="whoami Synced/Healthy",
     )
+
+
+def test_apply_on_a_built_cluster_changes_nothing(make_sim: MakeSim) -> None:
+    """Terraform's first apply in a demo that starts from the built cluster."""
+    sim = make_sim()
+    results = [sim.hook("talos-config", n.name) for n in sim.profile.nodes]
+    results += [sim.hook(action) for action in ("bootstrap", "cilium-install", "argocd-install")]
+    assert all(r.rc == 0 and r.sim_s <= 1.0 for r in results)
+    assert results[0].lines[-1] == "obsy: configuration unchanged, no reboot needed"
+    assert results[-1].lines[-1] == 'Release "argocd" is already deployed: no changes'
+    assert sim.scenario.stable()

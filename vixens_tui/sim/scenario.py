@@ -312,12 +312,14 @@ class Scenario:
         life = world.life
         if life.bootstrap_at is None or life.api_up_at is None:
             return self._unreachable()
-        start = max(now, life.api_up_at)
-        if life.cni_at is None:
-            life.cni_at = start
         version = world.profile.versions.cilium or "v1.18.3"
+        first = f"Installing Cilium {version} (helm release cilium)"
+        if life.cni_at is not None:
+            return HookResult((first, 'Release "cilium" is already deployed: no changes'), 1.0)
+        start = max(now, life.api_up_at)
+        life.cni_at = start
         lines = (
-            f"Installing Cilium {version} (helm release cilium)",
+            first,
             "cilium: kubeProxyReplacement=true, l2announcements.enabled=true, hubble.relay.enabled=true",
             "Waiting for DaemonSet kube-system/cilium to be rolled out",
             'Release "cilium" has been installed. STATUS: deployed, REVISION: 1',
@@ -335,12 +337,14 @@ class Scenario:
             namespace,
             {"app.kubernetes.io/name": "argocd", "app.kubernetes.io/part-of": "vixens-gitops"},
         )
-        if life.argocd_at is None:
-            life.argocd_at = start
         chart = world.profile.versions.argocd_chart or "v7.7.7"
+        first = f"Installing Argo CD chart {chart} (helm release argocd in {namespace})"
+        if life.argocd_at is not None:
+            return HookResult((first, 'Release "argocd" is already deployed: no changes'), 1.0)
+        life.argocd_at = start
         argocd = world.profile.argocd
         lines = (
-            f"Installing Argo CD chart {chart} (helm release argocd in {namespace})",
+            first,
             "argo-cd: applying CRDs applications.argoproj.io, applicationsets.argoproj.io, appprojects.argoproj.io",
             f"Waiting for deployment {namespace}/argocd-server to be rolled out",
             'Release "argocd" has been installed. STATUS: deployed, REVISION: 1',
