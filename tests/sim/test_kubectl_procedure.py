@@ -316,3 +316,46 @@ def test_strategic_patch_of_an_application_is_refused(make_sim: MakeSim, tmp_pat
         or "415" in result.stderr
         or "unknown format" in result.stderr
     )
+
+
+def test_apply_an_application_manifest_of_the_gitops_repo(
+    make_sim: MakeSim, tmp_path: Path
+) -> None:
+    kubectl = Kubectl(make_sim(), tmp_path)
+    # argocd/overlays/dev/apps/whoami.yaml of the GitOps repository, renamed.
+    manifest = tmp_path / "extra.yaml"
+    text = (
+        "---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: whoami\n"
+        "  namespace: argocd\n  finalizers:\n    - resources-finalizer.argocd.argoproj.io\nspec:\n"
+        "  project: default\n  source:\n    repoURL: https://github.com/charchess/vixens.git\n"
+        "    targetRevision: dev\n    path: apps/whoami/overlays/dev\n  destination:\n"
+        "    server: https://kubernetes.default.svc\n    namespace: whoami\n  syncPolicy:\n"
+        "    automated:\n      prune: true\n      selfHeal: true\n    syncOptions:\n"
+        "      - CreateNamespace=true\n"
+    )
+    manifest.write_text(
+        text.replace("name: whoami", "name: extra").replace("namespace: whoami", "namespace: extra")
+    )
+    assert (
+        kubectl("apply", "-f", str(manifest)).stdout.strip()
+        == "application.argoproj.io/extra created"
+    )
+    wait_for(
+        lambda: (
+            rows(kubectl("get", "app", "extra", "-n", ARGOCD).stdout)[1][1:]
+            == ["Synced", "Healthy"]
+        ),
+        what="the new app Synced/Healthy",
+    )
+    assert kubectl("get", "namespace", "extra", check=False).returncode == 0
+    manifest.write_text(manifest.read_text().replace("targetRevision: dev", "targetRevision: main"))
+    assert (
+        kubectl("apply", "-f", str(manifest)).stdout.strip()
+        == "application.argoproj.io/extra configured"
+    )
+    server_side = kubectl("apply", "--server-side", "-f", str(manifest))
+    assert server_side.stdout.strip() == "application.argoproj.io/extra serverside-applied"
+    revision = kubectl(
+        "get", "app", "extra", "-n", ARGOCD, "-o", "jsonpath={.spec.source.targetRevision}"
+    )
+    assert revision.stdout == "main"

@@ -184,7 +184,7 @@ class ArgoController:
         elif record.state == _SYNCING and now >= record.op_ends_at:
             self._finish(obj, record, now)
         elif record.state == _SYNCED:
-            if record.plan is None:
+            if self._is_root(record):
                 # The root app self-heals: a deleted child Application comes back.
                 self._create_children(now)
             elif not self.world.namespace_exists(self._destination(obj)):
@@ -193,6 +193,9 @@ class ArgoController:
                 record.next_compare_at = now + self.world.timings.compare_s
                 return
             self._health(obj, record, now)
+
+    def _is_root(self, record: AppRecord) -> bool:
+        return record.plan is None and record.name == self.world.profile.argocd.root_app
 
     def _eof_hits(self, record: AppRecord) -> bool:
         return self.world.life.eof_broken and record.plan is not None
@@ -349,11 +352,7 @@ class ArgoController:
             record.state = _SYNCED
             record.synced_at = now
         self._write(obj, status, clear_operation=True)
-        if (
-            record.state == _SYNCED
-            and record.plan is None
-            and record.name == self.world.profile.argocd.root_app
-        ):
+        if record.state == _SYNCED and self._is_root(record):
             self._create_children(now)
             self._arm_eof()
 
@@ -435,7 +434,7 @@ class ArgoController:
         ]
         slow = record.plan is not None and record.plan.spec.accept_progressing
         waiting = slow and now < record.synced_at + world.timings.progressing_s
-        if record.plan is None:
+        if self._is_root(record):
             children = [a.name for a in world.catalog.apps]
             missing = [
                 n for n in children if world.store.get(kinds.APPLICATION, self.namespace, n) is None
