@@ -12,12 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.sim.helpers import Kubectl
+from tests.sim.helpers import BUILT_SPEED, Kubectl
 from vixens_tui.core.profile import Profile, load_profile
 from vixens_tui.sim.cluster import SimCluster
-
-BUILT_SPEED = 50.0
-REBUILD_SPEED = 600.0
 
 
 @pytest.fixture(scope="session")

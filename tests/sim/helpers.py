@@ -19,6 +19,10 @@ from kubernetes import client, config
 from vixens_tui.sim.cluster import SimCluster
 
 KUBECTL = Path(sys.executable).parent / "kubectl"
+BUILT_SPEED = 50.0
+"""Clusters that start built: fast enough that a deleted pod is back in a fraction of a second."""
+REBUILD_SPEED = 600.0
+"""Clusters that live a whole rebuild: about half a second of real time for it."""
 MakeSim = Callable[..., SimCluster]
 """The `make_sim` fixture: start a cluster of one's own."""
 
@@ -145,3 +149,16 @@ def stream_events(
     finally:
         connection.close()
     return events
+
+
+def run_hook(sim: SimCluster, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m vixens_tui.sim.hook ARGS` the way a local-exec provisioner runs it."""
+    env = {**os.environ, **sim.hook_env()}
+    return subprocess.run(
+        [sys.executable, "-m", "vixens_tui.sim.hook", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.sim.conftest import REBUILD_SPEED
-from tests.sim.helpers import MakeSim, wait_for
+from tests.sim.helpers import REBUILD_SPEED, MakeSim, wait_for
 from vixens_tui.core.profile import HttpCheck, Profile
 from vixens_tui.sim.cluster import SimCluster
 

@@ -9,8 +9,7 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
-from tests.sim.conftest import REBUILD_SPEED
-from tests.sim.helpers import MakeSim, api_client, stream_events, wait_for
+from tests.sim.helpers import REBUILD_SPEED, MakeSim, api_client, stream_events, wait_for
 from vixens_tui.sim.apiserver import kinds
 from vixens_tui.sim.cluster import SimCluster
 

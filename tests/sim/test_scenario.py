@@ -12,29 +12,14 @@ from typing import Any
 
 import yaml
 
-from tests.sim.conftest import REBUILD_SPEED
-from tests.sim.helpers import Kubectl, MakeSim, raw_request, rows, wait_for
+from tests.sim.helpers import REBUILD_SPEED, Kubectl, MakeSim, raw_request, rows, run_hook, wait_for
 from vixens_tui.core.profile import Profile
 from vixens_tui.sim.apiserver import kinds
-from vixens_tui.sim.cluster import SimCluster
 
 GANDI = (
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: gandi-credentials\n  namespace: cert-manager\n"
     'type: Opaque\nstringData:\n  api-token: "a-real-looking-token"\n'
 )
-
-
-def run_hook(sim: SimCluster, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m vixens_tui.sim.hook ARGS` the way a local-exec provisioner runs it."""
-    env = {**os.environ, **sim.hook_env()}
-    return subprocess.run(
-        [sys.executable, "-m", "vixens_tui.sim.hook", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def running_pods(kubectl: Kubectl) -> int:
@@ -217,10 +202,10 @@ def test_destroy_takes_the_api_away_and_apply_brings_it_back(
         "metadata"
     ]["resourceVersion"]
     (tmp_path / "kubeconfig-dev").write_text("old")
-    for args in (("argocd-uninstall",), ("cilium-uninstall",)):
-        result = run_hook(sim, tmp_path, *args)
+    for action in ("argocd-uninstall", "cilium-uninstall"):
+        result = run_hook(sim, tmp_path, action)
         assert result.returncode == 0, result.stderr
-    assert "nothing to uninstall" in run_hook(sim, tmp_path, "argocd-uninstall").stdout
+    assert "nothing to uninstall" in sim.hook("argocd-uninstall").lines[0]
     wait_for(
         lambda: not rows(kubectl("get", "pods", "-n", "argocd", check=False).stdout)[1:],
         what="Argo CD gone",
@@ -233,7 +218,7 @@ def test_destroy_takes_the_api_away_and_apply_brings_it_back(
     assert not (tmp_path / "kubeconfig-dev").exists()
     assert run_hook(sim, tmp_path, "cluster-destroy").returncode == 0
     for node in sim.profile.nodes:
-        assert run_hook(sim, tmp_path, "node-reset", node.name).returncode == 0
+        assert sim.hook("node-reset", node.name).rc == 0
     assert not sim.api_available
     refused = kubectl("get", "nodes", check=False)
     assert refused.returncode == 1 and "refused" in refused.stderr

@@ -99,7 +99,9 @@ class FlakyApi:
         return 503, "ServiceUnavailable", "the server is currently unable to handle the request"
 
     def delay_s(self) -> float:
-        return self.rand.uniform(0.05, self.max_delay_s) if self._hit("slow", 0.5) else 0.0
+        if not self._hit("slow", 0.5):
+            return 0.0
+        return self.rand.uniform(self.max_delay_s / 4, self.max_delay_s)
 
     def drop_watch_after_s(self) -> float | None:
         return self.rand.uniform(0.1, self.max_watch_s) if self._hit("watch-drop") else None
