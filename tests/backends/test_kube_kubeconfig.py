@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from vixens_tui.backends.kube import KubeBackend, Retry, kubeconfig
+from vixens_tui.backends.kube import Backoff, KubeBackend, kubeconfig
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.ports import ClusterBackend, ClusterError
 from vixens_tui.core.redact import MASK, Redactor
 
-FAST = Retry(first_s=0.05, max_s=0.2)
+FAST = Backoff(first_s=0.05, max_s=0.2)
 
 
 def write_kubeconfig(
@@ -124,7 +124,7 @@ def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
 
 def test_absent_kubeconfig_is_unreachable_then_picked_up(tmp_path: Path) -> None:
     path = tmp_path / "kubeconfig-dev"
-    backend = KubeBackend(path, retry=FAST)
+    backend = KubeBackend(path, backoff=FAST)
     backend.start()
     try:
         snap = backend.snapshot()
@@ -147,7 +147,7 @@ def test_absent_kubeconfig_is_unreachable_then_picked_up(tmp_path: Path) -> None
 def test_malformed_kubeconfig_is_reported_in_the_snapshot(tmp_path: Path) -> None:
     path = tmp_path / "kc"
     path.write_text("::: nope")
-    backend = KubeBackend(path, retry=FAST)
+    backend = KubeBackend(path, backoff=FAST)
     backend.start()
     try:
         snap = backend.snapshot()
@@ -158,7 +158,7 @@ def test_malformed_kubeconfig_is_reported_in_the_snapshot(tmp_path: Path) -> Non
 
 def test_start_is_idempotent_until_the_file_changes(tmp_path: Path) -> None:
     path = write_kubeconfig(tmp_path / "kc", f"https://127.0.0.1:{closed_port()}")
-    backend = KubeBackend(path, retry=FAST)
+    backend = KubeBackend(path, backoff=FAST)
     backend.start()
     try:
         first = backend._session

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from vixens_tui.backends.kube import KubeBackend, Retry
+from vixens_tui.backends.kube import Backoff, KubeBackend
 from vixens_tui.core.argocd import sync_patch
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.ports import ClusterError
@@ -35,7 +35,7 @@ WATCHED = (
     "clusterissuers.cert-manager.io",
 )
 # Retries capped at 1 s instead of 5 s keep the outage tests short; the logic is the same.
-QUICK = Retry(first_s=0.1, max_s=1.0)
+QUICK = Backoff(first_s=0.1, max_s=1.0)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def make_backend(tmp_path: Path) -> Iterator[Callable[..., KubeBackend]]:
         path = tmp_path / f"kubeconfig-{len(made)}"
         if sim is not None:
             sim.write_kubeconfig(path)
-        options.setdefault("retry", QUICK)
+        options.setdefault("backoff", QUICK)
         backend = KubeBackend(path, **options)
         made.append(backend)
         return backend
@@ -423,3 +423,28 @@ def test_stop_is_prompt_with_watches_open(
     built.resources.create(kinds.NAMESPACE, "", {"metadata": {"name": "after-stop"}})
     time.sleep(0.3)
     assert backend.snapshot().version == version  # nothing listens any more
+
+
+def test_wrong_token_and_wrong_ca_are_reported_as_such(
+    make_sim: Callable[..., SimCluster], make_backend: Callable[..., KubeBackend]
+) -> None:
+    first, second = make_sim(seed=31), make_sim(seed=32)
+    wrong_token = make_backend(first)
+    text = wrong_token.kubeconfig.read_text().replace(first.token, "not-the-token-0000")
+    wrong_token.kubeconfig.write_text(text)
+    wrong_token.start()
+    snap = wait_for(wrong_token, lambda s: bool(s.error), timeout=5.0)
+    assert not snap.reachable
+    assert snap.error == "the API refused the kubeconfig's credentials (401 Unauthorized)"
+    with pytest.raises(ClusterError) as info:
+        wrong_token.create_namespace("x")
+    assert info.value.status == 401
+
+    # The kubeconfig of the old cluster against the new one: its CA does not match.
+    wrong_ca = make_backend(first)
+    text = wrong_ca.kubeconfig.read_text().replace(first.api_url, second.api_url)
+    wrong_ca.kubeconfig.write_text(text)
+    wrong_ca.start()
+    snap = wait_for(wrong_ca, lambda s: bool(s.error), timeout=5.0)
+    assert not snap.reachable
+    assert snap.error.startswith(f"TLS certificate of {second.api_url} not trusted")

@@ -16,7 +16,7 @@ from kubernetes.client.exceptions import ApiException
 from vixens_tui.backends.kube import convert
 from vixens_tui.backends.kube.kinds import KINDS, WatchedKind
 from vixens_tui.backends.kube.state import ClusterState
-from vixens_tui.backends.kube.watcher import KindWatcher, Retry
+from vixens_tui.backends.kube.watcher import Backoff, KindWatcher
 
 SERVER = "https://127.0.0.1:6443"
 
@@ -111,7 +111,7 @@ def run(
         state=state,
         generation=generation,
         stop=stop,
-        retry=Retry(first_s=0.02, max_s=0.1),
+        backoff=Backoff(first_s=0.02, max_s=0.1),
     )
     watcher.start()
     return watcher, state, stop, generation

@@ -2,6 +2,6 @@
 
 from vixens_tui.backends.kube.backend import KubeBackend
 from vixens_tui.backends.kube.convert import VolumeClaimInfo
-from vixens_tui.backends.kube.watcher import Retry
+from vixens_tui.backends.kube.watcher import Backoff
 
-__all__ = ["KubeBackend", "Retry", "VolumeClaimInfo"]
+__all__ = ["Backoff", "KubeBackend", "VolumeClaimInfo"]

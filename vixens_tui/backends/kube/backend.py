@@ -25,7 +25,7 @@ from vixens_tui.backends.kube.convert import VolumeClaimInfo
 from vixens_tui.backends.kube.kinds import KINDS
 from vixens_tui.backends.kube.kubeconfig import Fingerprint
 from vixens_tui.backends.kube.state import ClusterState
-from vixens_tui.backends.kube.watcher import KindWatcher, Retry
+from vixens_tui.backends.kube.watcher import Backoff, KindWatcher
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.ports import ClusterError
@@ -60,12 +60,12 @@ class KubeBackend:
         *,
         context: str | None = None,
         redactor: Redactor | None = None,
-        retry: Retry | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.kubeconfig = Path(kubeconfig)
         self.context = context
         self._redactor = redactor
-        self._retry = retry or Retry()
+        self._backoff = backoff or Backoff()
         self._state = ClusterState(kind.name for kind in KINDS)
         self._lock = threading.RLock()
         self._session: _Session | None = None
@@ -133,7 +133,7 @@ class KubeBackend:
                 state=self._state,
                 generation=generation,
                 stop=session.stop,
-                retry=self._retry,
+                backoff=self._backoff,
             )
             for kind in KINDS
         ]
@@ -158,9 +158,9 @@ class KubeBackend:
     def _await_kubeconfig(self, session: _Session) -> None:
         """Watch for the file to appear or change (a local stat, not an API call): the
         watches then start on their own, as the person would expect after `apply`."""
-        delay = self._retry.first_s
+        delay = self._backoff.first_s
         while not session.stop.wait(delay):
-            delay = min(delay * 2, self._retry.max_s)
+            delay = min(delay * 2, self._backoff.max_s)
             if kubeconfig.fingerprint(self.kubeconfig) == session.fingerprint:
                 continue
             with self._lock:

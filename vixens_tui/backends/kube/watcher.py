@@ -36,7 +36,9 @@ SHORT_WATCH_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
-class Retry:
+class Backoff:
+    """Pause after a failure: `first_s`, doubling up to `max_s` (reset by a success)."""
+
     first_s: float = 0.2
     max_s: float = 5.0
 
@@ -75,7 +77,7 @@ class KindWatcher:
         state: ClusterState,
         generation: int,
         stop: threading.Event,
-        retry: Retry,
+        backoff: Backoff,
     ) -> None:
         self.kind = kind
         self._func, self._args = kind.lister(api)
@@ -83,7 +85,7 @@ class KindWatcher:
         self._state = state
         self._generation = generation
         self._stop = stop
-        self._retry = retry
+        self._backoff = backoff
         self._rv: str | None = None
         """Where the watch resumes; None means list first."""
         self._watch: _RawWatch | None = None
@@ -117,14 +119,14 @@ class KindWatcher:
     # -- the loop --------------------------------------------------------------------------
 
     def _run(self) -> None:
-        delay = self._retry.first_s
+        delay = self._backoff.first_s
         while not self._stop.is_set():
             started = time.monotonic()
             self._opened = False
             try:
                 if self._rv is None:
                     self._rv = self._list()
-                    delay = self._retry.first_s
+                    delay = self._backoff.first_s
                 self._watch_once()
             except _Stopped:
                 break
@@ -137,7 +139,7 @@ class KindWatcher:
                     # Relist at once, unless the server keeps expiring fresh versions.
                     if quick and self._pause(delay):
                         break
-                    delay = self._grow(delay) if quick else self._retry.first_s
+                    delay = self._grow(delay) if quick else self._backoff.first_s
                     continue
                 if exc.status == 404 and self.kind.custom:
                     # The CRD is not installed yet (Argo CD and cert-manager arrive after
@@ -159,7 +161,7 @@ class KindWatcher:
                     # A working watch was cut (a proxy, a restart, a dropped connection):
                     # resume at once; only a watch that keeps dying early waits.
                     if lasted >= SHORT_WATCH_S:
-                        delay = self._retry.first_s
+                        delay = self._backoff.first_s
                         continue
                     if self._pause(delay):
                         break
@@ -175,12 +177,12 @@ class KindWatcher:
                         break
                     delay = self._grow(delay)
                 else:
-                    delay = self._retry.first_s
+                    delay = self._backoff.first_s
         self._watch = None
         self._response = None
 
     def _grow(self, delay: float) -> float:
-        return min(delay * 2, self._retry.max_s)
+        return min(delay * 2, self._backoff.max_s)
 
     def _pause(self, delay: float) -> bool:
         """Sleep `delay` unless stopped meanwhile; True when stopped."""
