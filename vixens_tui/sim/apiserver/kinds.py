@@ -81,7 +81,8 @@ POD = Kind(
     "pod",
     short_names=("po",),
     categories=("all",),
-    subresources=("status", "log", "binding", "eviction"),
+    # Only what this server implements: no exec, attach, binding or eviction.
+    subresources=("status", "log"),
 )
 SECRET = Kind("Secret", "secrets", "secret", subresources=())
 CONFIGMAP = Kind("ConfigMap", "configmaps", "configmap", short_names=("cm",), subresources=())
