@@ -162,3 +162,36 @@ def run_hook(sim: SimCluster, cwd: Path, *args: str) -> subprocess.CompletedProc
         text=True,
         timeout=60,
     )
+
+
+# -- in-process readings, to wait on without spawning kubectl in a loop -------------------------
+
+
+def app_state(sim: SimCluster, name: str, namespace: str = "argocd") -> tuple[str, str]:
+    """(sync status, health status) of an Application, ("", "") when absent."""
+    from vixens_tui.sim.apiserver import kinds
+
+    status = (sim.store.get(kinds.APPLICATION, namespace, name) or {}).get("status", {})
+    return status.get("sync", {}).get("status", ""), status.get("health", {}).get("status", "")
+
+
+def all_apps_healthy(sim: SimCluster) -> bool:
+    from vixens_tui.sim.apiserver import kinds
+
+    apps = sim.store.list(kinds.APPLICATION)
+    return bool(apps) and all(
+        app_state(sim, a["metadata"]["name"]) == ("Synced", "Healthy") for a in apps
+    )
+
+
+def running_count(sim: SimCluster) -> int:
+    from vixens_tui.sim.apiserver import kinds
+
+    return sum(1 for p in sim.store.list(kinds.POD) if p["status"].get("phase") == "Running")
+
+
+def node_statuses(sim: SimCluster) -> set[str]:
+    from vixens_tui.sim.apiserver import kinds
+    from vixens_tui.sim.apiserver.tables import node_status
+
+    return {node_status(n) for n in sim.store.list(kinds.NODE)}

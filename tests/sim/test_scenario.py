@@ -12,7 +12,16 @@ from typing import Any
 
 import yaml
 
-from tests.sim.helpers import REBUILD_SPEED, Kubectl, MakeSim, raw_request, rows, run_hook, wait_for
+from tests.sim.helpers import (
+    REBUILD_SPEED,
+    Kubectl,
+    MakeSim,
+    node_statuses,
+    raw_request,
+    rows,
+    run_hook,
+    wait_for,
+)
 from vixens_tui.core.profile import Profile
 from vixens_tui.sim.apiserver import kinds
 
@@ -104,25 +113,15 @@ def test_rebuild_through_the_hook_cli(
     nodes = rows(kubectl("get", "nodes").stdout)[1:]
     assert sorted(r[0] for r in nodes) == ["obsy", "onyx", "opale"]
     wait_for(
-        lambda: len(apps_status(kubectl)) == len(dev_profile.apps) + 1, what="the apps to appear"
+        lambda: len(sim.store.list(kinds.APPLICATION)) == len(dev_profile.apps) + 1,
+        what="the apps to appear",
     )
     apply_secrets(kubectl, tmp_path)
-    wait_for(
-        lambda: running_pods(kubectl) >= dev_profile.validation.min_running_pods,
-        timeout=20,
-        what="the Running pods",
-    )
-    wait_for(
-        lambda: set(apps_status(kubectl).values()) == {("Synced", "Healthy")},
-        timeout=20,
-        what="every app Synced/Healthy",
-    )
+    wait_for(sim.scenario.stable, timeout=20, what="the cluster to settle")
+    assert running_pods(kubectl) >= dev_profile.validation.min_running_pods
+    assert set(apps_status(kubectl).values()) == {("Synced", "Healthy")}
     certificates = rows(kubectl("get", "certificates", "-A").stdout)[1:]
-    wait_for(
-        lambda: all(r[2] == "True" for r in rows(kubectl("get", "certificates", "-A").stdout)[1:]),
-        what="certificates",
-    )
-    assert certificates
+    assert certificates and all(r[2] == "True" for r in certificates)
     assert rows(kubectl("get", "clusterissuers").stdout)[1:]
 
 
@@ -206,14 +205,10 @@ def test_destroy_takes_the_api_away_and_apply_brings_it_back(
         result = run_hook(sim, tmp_path, action)
         assert result.returncode == 0, result.stderr
     assert "nothing to uninstall" in sim.hook("argocd-uninstall").lines[0]
-    wait_for(
-        lambda: not rows(kubectl("get", "pods", "-n", "argocd", check=False).stdout)[1:],
-        what="Argo CD gone",
-    )
-    wait_for(
-        lambda: {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"NotReady"},
-        what="nodes NotReady without their CNI",
-    )
+    wait_for(lambda: not sim.store.list(kinds.POD, "argocd"), what="Argo CD gone")
+    wait_for(lambda: node_statuses(sim) == {"NotReady"}, what="nodes NotReady without their CNI")
+    assert not rows(kubectl("get", "pods", "-n", "argocd", check=False).stdout)[1:]
+    assert {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"NotReady"}
     assert run_hook(sim, tmp_path, "remove", "kubeconfig-dev").returncode == 0
     assert not (tmp_path / "kubeconfig-dev").exists()
     assert run_hook(sim, tmp_path, "cluster-destroy").returncode == 0
@@ -229,10 +224,8 @@ def test_destroy_takes_the_api_away_and_apply_brings_it_back(
         assert sim.hook(action).rc == 0
     wait_for(lambda: sim.api_available, what="the API back")
     assert sim.port == port
-    wait_for(
-        lambda: {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"Ready"},
-        what="nodes Ready again",
-    )
+    wait_for(lambda: node_statuses(sim) == {"Ready"}, what="nodes Ready again")
+    assert {r[1] for r in rows(kubectl("get", "nodes").stdout)[1:]} == {"Ready"}
     expired = raw_request(
         sim,
         "GET",
@@ -323,21 +316,11 @@ def test_argo_cd_self_heals(make_sim: MakeSim, tmp_path: Path) -> None:
     kubectl = Kubectl(sim, tmp_path)
     kubectl("delete", "namespace", "whoami")
     kubectl("delete", "application", "mail-gateway", "-n", "argocd")
-    wait_for(
-        lambda: apps_status(kubectl).get("mail-gateway") == ("Synced", "Healthy"),
-        what="mail-gateway back",
-    )
-    wait_for(
-        lambda: (
-            [r[1:3] for r in rows(kubectl("get", "pods", "-n", "whoami").stdout)[1:]]
-            == [["1/1", "Running"]]
-        ),
-        what="whoami running again",
-    )
-    wait_for(
-        lambda: apps_status(kubectl).get("whoami") == ("Synced", "Healthy"),
-        what="whoami Synced/Healthy",
-    )
+    wait_for(sim.scenario.stable, what="mail-gateway and whoami back")
+    assert apps_status(kubectl)["mail-gateway"] == ("Synced", "Healthy")
+    assert [r[1:3] for r in rows(kubectl("get", "pods", "-n", "whoami").stdout)[1:]] == [
+        ["1/1", "Running"]
+    ]
 
 
 def test_apply_on_a_built_cluster_changes_nothing(make_sim: MakeSim) -> None:
