@@ -99,11 +99,3 @@ def to_cluster_error(exc: BaseException, server: str, what: str = "") -> Cluster
             return api_error(exc, what)
         return connection_error(exc, server, what)
     return connection_error(exc, server, what)
-
-
-TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
-    urllib3.exceptions.HTTPError,
-    OSError,
-    ValueError,  # a response that is not the JSON it claims to be
-)
-"""What the client raises besides ApiException when the exchange itself fails."""
