@@ -28,12 +28,16 @@ class FakeFactory:
     faults: Faults = field(default_factory=Faults)
     prebuilt: bool = True
     world: FakeWorld | None = None
+    tweak: Callable[[FakeWorld], None] | None = None
+    """Changes the world once built (a test's particular cluster)."""
 
     def __call__(self, profile: Profile, options: Options) -> tuple[Profile, Backends]:
         if self.world is None:
             self.world = FakeWorld(profile, self.faults)
             if self.prebuilt:
                 self.world.prebuilt()
+            if self.tweak is not None:
+                self.tweak(self.world)
         return profile, backends_for(self.world)
 
 
@@ -78,10 +82,21 @@ async def until(
     pilot: object, predicate: Callable[[], bool], timeout: float = 10.0, what: str = ""
 ) -> None:
     """Let the app run until `predicate()` holds (or fail after `timeout`)."""
-    pause = pilot.pause  # type: ignore[attr-defined]
+    # The app runs in this event loop (run_test): sleeping lets it work. (pilot.pause would
+    # also wait for the process to look idle, which the engine's thread delays.)
+    del pilot
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pause(0.02)
-    await asyncio.sleep(0)
+        await asyncio.sleep(0.01)
+
+
+def showing(app: object, kind: type) -> Callable[[], bool]:
+    """A predicate: the app shows a screen of this kind, composed and mounted."""
+
+    def check() -> bool:
+        screen = app.screen  # type: ignore[attr-defined]
+        return isinstance(screen, kind) and screen.is_mounted
+
+    return check

@@ -111,6 +111,13 @@ class VixensApp(App[int]):
         await self.push_screen(self.main)
         self._startup()
 
+    def on_unmount(self) -> None:
+        # Whatever ended the app (a quit, a crash, a test), never leave the engine thread
+        # blocked on a question nobody can answer any more: it saves its checkpoint and ends.
+        if self.running:
+            self.cancel.cancel("the TUI exited")
+            self.decider.abort()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
     def _startup(self) -> _Session:
         """Build the backends (a demo starts its simulator here) and read the last run."""

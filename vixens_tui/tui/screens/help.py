@@ -31,19 +31,18 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.main = main
         """The screen whose actions are listed (greyed out when not available now)."""
+        self.rows: list[tuple[str, str, bool]] = [
+            (key_label(spec), spec.help, enabled(main, spec)) for spec in ACTIONS
+        ]
+        """(key, what it does, available now), as shown."""
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         table.add_column(style="dim", no_wrap=True)
-        for spec in ACTIONS:
-            now = enabled(self.main, spec)
-            table.add_row(
-                key_label(spec),
-                Text(spec.help, "" if now else "dim"),
-                "" if now else "(not now)",
-            )
+        for key, what, now in self.rows:
+            table.add_row(key, Text(what, "" if now else "dim"), "" if now else "(not now)")
         for key, what in EXTRA_KEYS:
             table.add_row(key, what, "")
         with VerticalScroll(id="help") as box:

@@ -92,6 +92,7 @@ class MainScreen(Screen[None]):
     CSS_PATH = "main.tcss"
     BINDINGS: ClassVar[list[BindingType]] = actions.bindings()
     COMMANDS: ClassVar = {actions.ProcedureCommands}
+    AUTO_FOCUS = "LogView"
 
     phase: reactive[str] = reactive("starting", bindings=True)
     """starting (backends being built), idle, running, stopping or ended."""
@@ -380,11 +381,13 @@ class MainScreen(Screen[None]):
         self.query_one("#status", Static).update(text)
 
     def _clear_attention(self, *, keep_issue_note: bool) -> None:
-        self.pending = None
+        asked, self.pending = self.pending, None
         self.query_one(DecisionBar).clear()
         if not keep_issue_note:
             self.query_one(IssueBar).clear()
-        self.refresh_bindings()
+        if asked is not None:
+            # The footer rebuilds its keys on every refresh: only when they change.
+            self.refresh_bindings()
 
     # -- questions from the engine -----------------------------------------------------------
 

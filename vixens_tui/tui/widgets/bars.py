@@ -41,7 +41,8 @@ class IssueBar(Widget):
     def show_issue(self, issue: IssueDetected) -> None:
         self.issue = issue
         self.note = ""
-        self.set_class(True, "-shown")
+        if not self.has_class("-shown"):
+            self.add_class("-shown")
         self.refresh(layout=True)
 
     def set_note(self, note: str) -> None:
@@ -51,7 +52,8 @@ class IssueBar(Widget):
     def clear(self) -> None:
         self.issue = None
         self.note = ""
-        self.set_class(False, "-shown")
+        if self.has_class("-shown"):  # a class change restyles: only when it changes
+            self.remove_class("-shown")
 
     def render(self) -> RenderableType:
         issue = self.issue
@@ -107,12 +109,14 @@ class DecisionBar(Widget):
     def ask(self, failure: StageFailed | None, *, can_fix: bool) -> None:
         self.failure = failure
         self.can_fix = can_fix
-        self.set_class(True, "-shown")
+        if not self.has_class("-shown"):
+            self.add_class("-shown")
         self.refresh(layout=True)
 
     def clear(self) -> None:
         self.failure = None
-        self.set_class(False, "-shown")
+        if self.has_class("-shown"):
+            self.remove_class("-shown")
 
     def render(self) -> RenderableType:
         failure = self.failure
