@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,16 @@ def test_serve_refuses_an_unknown_fault(tmp_path: Path) -> None:
     _out, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "unknown fault 'no-such-fault'" in err
+
+
+def test_serve_refuses_a_port_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from vixens_tui.core.profile import load_profile
+    from vixens_tui.sim.serve import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert serve(load_profile("dev"), port=port, kubeconfig_out=tmp_path / "kc") == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    assert not (tmp_path / "kc").exists()

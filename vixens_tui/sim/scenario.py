@@ -12,6 +12,7 @@ objects so they look like a cluster rebuilt three-quarters of an hour ago.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from vixens_tui.sim.workloads import PodController, VolumeController
 from vixens_tui.sim.world import BASE_NAMESPACES, Life, Machine, World
 
 Obj = dict[str, Any]
+log = logging.getLogger(__name__)
 
 BUILT_AGE_S = 45 * 60.0
 ROOT_CA = "kube-root-ca.crt"
@@ -132,8 +134,8 @@ class Scenario:
     def _apply_api(self, up: bool) -> None:
         with self._api_lock:
             if up != self._api_state:
-                self._api_state = up
                 self.on_api(up)
+                self._api_state = up
 
     def sync_api(self) -> None:
         with self.world.store.lock:
@@ -149,7 +151,11 @@ class Scenario:
 
     def _run(self) -> None:
         while not self._stop.wait(self.tick_s):
-            self.tick()
+            try:
+                self.tick()
+            except Exception:
+                # A bug in one controller must not freeze the whole cluster: say it, go on.
+                log.exception("simulated cluster: tick failed")
 
     def stop(self) -> None:
         self._stop.set()

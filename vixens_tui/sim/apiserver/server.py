@@ -107,8 +107,12 @@ class APIServer:
 
     def _bind(self, port: int) -> socket.socket:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, port))
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((self.host, port))
+        except OSError:
+            sock.close()
+            raise
         return sock
 
     def set_available(self, up: bool) -> None:
@@ -118,9 +122,13 @@ class APIServer:
                 return
             if up and self._httpd is None:
                 httpd = HTTPServer((self.host, self.port), self)
-                httpd.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                httpd.server_bind()
-                httpd.server_activate()
+                try:
+                    httpd.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    httpd.server_bind()
+                    httpd.server_activate()
+                except OSError:
+                    httpd.server_close()
+                    raise
                 self.port = httpd.server_address[1]
                 if self._placeholder is not None:
                     self._placeholder.close()
