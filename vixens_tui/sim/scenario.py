@@ -97,7 +97,9 @@ class Scenario:
     world: World
     files: FileMakers
     on_api: Callable[[bool], None]
-    tick_s: float = 0.02
+    tick_s: float | None = None
+    """Real seconds between two passes of the controllers; by default about one simulated
+    second, kept between 20 ms (fast tests) and 100 ms (a demo at speed 1 stays cheap)."""
     _api_state: bool | None = field(default=None, init=False)
     _api_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
@@ -150,7 +152,9 @@ class Scenario:
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._stop.wait(self.tick_s):
+        speed = self.world.clock.speed
+        tick_s = self.tick_s if self.tick_s is not None else min(0.1, max(0.02, 1.0 / speed))
+        while not self._stop.wait(tick_s):
             try:
                 self.tick()
             except Exception:
