@@ -69,3 +69,9 @@ def footer_keys(app: VixensApp) -> set[str]:
     return {
         b.binding.key for b in app.screen.active_bindings.values() if b.binding.show and b.enabled
     }
+
+
+def screen_lines(app: VixensApp) -> list[str]:
+    """The terminal's text, line by line, as a person would read it (Pilot has no public
+    text export; the compositor's strips are what the driver writes)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]

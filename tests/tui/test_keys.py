@@ -116,10 +116,10 @@ async def test_the_command_palette_offers_the_same_actions(env: TuiEnv) -> None:
         found = [hit.text async for hit in provider.discover()]
         labels = {f"{a.label} ({key_label(a)})" for a in ACTIONS}
         assert found and set(found) <= labels
-        assert "Start (s)" in found and "Apply fix (f)" not in found  # nothing to fix yet
+        assert "Start (s)" in found and "Fix (f)" not in found  # nothing to fix yet
         assert "Quit (q)" in found and "Help (?)" in found
         hits = [hit async for hit in provider.search("search log")]
-        assert hits and str(hits[0].text) == "Search log (/)"
+        assert hits and str(hits[0].text) == "Search (/)"
         # Running a palette command runs the screen's action.
         await pilot.press("ctrl+p")
         await pilot.press(*"hel")

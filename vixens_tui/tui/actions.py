@@ -38,12 +38,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "continue_run", "s", "Continue", "Continue the unfinished run where it stopped (--resume)"
     ),
-    ActionSpec("fix", "f", "Apply fix", "Apply the fix proposed for the detected known issue"),
+    ActionSpec("fix", "f", "Fix", "Apply the fix proposed for the detected known issue"),
     ActionSpec("retry", "r", "Retry", "Attempt the failed stage again"),
     ActionSpec(
         "skip", "k", "Skip", "Skip the failed stage (asks first; recorded in the checkpoint)"
     ),
-    ActionSpec("stop", "x", "Stop run", "Stop the run at the failed stage (continue later: s)"),
+    ActionSpec("stop", "x", "Stop", "Stop the run at the failed stage (continue later: s)"),
     ActionSpec(
         "pod_diagnostics",
         "l",
@@ -58,7 +58,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Tick or untick the selected checklist item by hand (recorded as 'manual')",
         show=False,
     ),
-    ActionSpec("search_log", "slash", "Search log", "Search the log", key_display="/", show=False),
+    ActionSpec("search_log", "slash", "Search", "Search the log", key_display="/", show=False),
     ActionSpec(
         "filter_pods",
         "p",

@@ -172,6 +172,13 @@ class MainScreen(Screen[None]):
 
     def watch_narrow(self, narrow: bool) -> None:
         self.set_class(narrow, "-narrow")
+        footers = self.query(Footer)
+        if footers:
+            # 80 columns hold the run's keys only without padding and the palette hint
+            # (ctrl+p still works, and ? lists everything).
+            footer = footers.first(Footer)
+            footer.compact = narrow
+            footer.show_command_palette = not narrow
 
     def watch_tab(self, tab: str) -> None:
         for name in TABS:

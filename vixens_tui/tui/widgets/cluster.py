@@ -1,4 +1,4 @@
-"""The cluster grids: nodes, pods (not-Running first, with a filter) and Argo CD apps."""
+"""The cluster panes: nodes, pods (not-Running first, with a filter) and Argo CD apps."""
 
 from __future__ import annotations
 
@@ -17,19 +17,7 @@ from textual.widgets import DataTable, Input, Static
 from vixens_tui.core.cluster import AppInfo, NodeInfo, PodInfo
 from vixens_tui.tui.format import age, ellipsize
 from vixens_tui.tui.widgets.keyed_table import KeyedTable
-
-BAD = {"CrashLoopBackOff", "Error", "Failed", "ImagePullBackOff", "ErrImagePull", "OOMKilled"}
-
-
-def pod_status_style(pod: PodInfo) -> str:
-    status = pod.display_status
-    if status in BAD or pod.phase == "Failed":
-        return "bold red"
-    if pod.phase == "Running" and pod.is_ready:
-        return "green"
-    if pod.phase == "Succeeded":
-        return "dim"
-    return "yellow"
+from vixens_tui.tui.widgets.pod_grid import PodGrid
 
 
 class NodeGrid(KeyedTable[NodeInfo]):
@@ -69,38 +57,6 @@ class NodeGrid(KeyedTable[NodeInfo]):
 
     def show(self, nodes: Iterable[NodeInfo]) -> None:
         self.sync({n.name: n for n in nodes})
-
-
-class PodTable(KeyedTable[PodInfo]):
-    """NAMESPACE, NAME, STATUS, READY, RESTARTS, AGE: `kubectl get pods -A`, not-Running first."""
-
-    COLUMNS = (
-        ("namespace", "Namespace"),
-        ("name", "Name"),
-        ("status", "Status"),
-        ("ready", "Ready"),
-        ("restarts", "Restarts"),
-        ("age", "Age"),
-    )
-    AGE_COLUMN = "age"
-    KEY_CELLS = 2
-
-    def cells(self, item: PodInfo) -> tuple[Any, ...]:
-        return (
-            item.namespace,
-            item.name,
-            Text(item.display_status, pod_status_style(item)),
-            f"{item.ready}/{item.containers}",
-            str(item.restarts),
-            self.age_cell(item),
-        )
-
-    def age_cell(self, item: PodInfo) -> Any:
-        return age(item.created, self.now)
-
-    def rank(self, item: PodInfo) -> Any:
-        healthy = item.phase == "Running" and item.is_ready and not item.reason
-        return 1 if healthy else 0
 
 
 def pod_key(pod: PodInfo) -> str:
@@ -155,11 +111,11 @@ class PodPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter pods: namespace, name or status (Esc: clear)")
-        yield PodTable(clock=self._clock)
+        yield PodGrid(clock=self._clock)
 
     @property
-    def table(self) -> PodTable:
-        return self.query_one(PodTable)
+    def table(self) -> PodGrid:
+        return self.query_one(PodGrid)
 
     @property
     def filter(self) -> str:
@@ -231,12 +187,10 @@ class PodPanel(Vertical):
         if self.has_class("-filtering"):
             self.close_filter()
 
-    @on(DataTable.RowSelected)
-    def _chosen(self, event: DataTable.RowSelected) -> None:
+    @on(PodGrid.Selected)
+    def _chosen(self, event: PodGrid.Selected) -> None:
         event.stop()
-        pod = self.table.items.get(event.row_key.value or "")
-        if pod is not None:
-            self.post_message(self.DiagnosticsWanted(pod.namespace, pod.name))
+        self.post_message(self.DiagnosticsWanted(event.pod.namespace, event.pod.name))
 
 
 class AppTable(KeyedTable[AppInfo]):

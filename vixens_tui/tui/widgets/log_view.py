@@ -265,7 +265,7 @@ class LogPanel(Vertical):
     """The log with its search box (`/` opens it, Enter goes to the next older match)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search log", key_display="/"),
+        Binding("slash", "search", "Search", key_display="/"),
     ]
 
     DEFAULT_CSS = """
