@@ -41,7 +41,7 @@ class ControlServer:
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.02},
             name="sim-control",
             daemon=True,
         )

@@ -99,7 +99,7 @@ class CheckServer:
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.02},
             name="sim-http-checks",
             daemon=True,
         )

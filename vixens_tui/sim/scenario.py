@@ -427,7 +427,7 @@ class Scenario:
 
     # -- the built scenario ------------------------------------------------------------------
 
-    def _advance(self, sim_seconds: float, step: float = 1.0) -> None:
+    def _advance(self, sim_seconds: float, step: float = 2.0) -> None:
         clock = self.world.clock
         elapsed = 0.0
         while elapsed < sim_seconds:

@@ -136,7 +136,7 @@ class APIServer:
                 self._httpd = httpd
                 self._thread = threading.Thread(
                     target=httpd.serve_forever,
-                    kwargs={"poll_interval": 0.05},
+                    kwargs={"poll_interval": 0.02},
                     name=f"sim-apiserver-{self.port}",
                     daemon=True,
                 )
