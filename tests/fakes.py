@@ -429,6 +429,17 @@ class FakeCluster:
         w = self.world
         w.calls.append(f"sync {name}")
         app = w.apps[name]
+        if w.faults.repo_server_eof:
+            # The sync runs and fails on the broken repo-server, as Argo CD would report it.
+            w.apps[name] = replace(
+                app,
+                conditions=(f"ComparisonError: {EOF_ERROR}",),
+                operation_phase="Error",
+                operation_message=EOF_ERROR,
+                operation_pending=False,
+            )
+            w.bump()
+            return
         w.apps[name] = replace(app, operation_pending=True, conditions=())
         w._settle_apps()
         w.bump()
@@ -449,7 +460,6 @@ class FakeCluster:
     def object_exists(self, kind: str, namespace: str, name: str) -> bool:
         self._need()
         return (kind, namespace, name) in self.world.secrets
-
 
     def pod_logs(self, namespace: str, name: str, tail: int = 200) -> str:
         self._need()

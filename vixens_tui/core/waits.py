@@ -16,6 +16,8 @@ from vixens_tui.core.context import StageContext
 from vixens_tui.core.events import WaitEnded, Waiting
 from vixens_tui.core.failures import FailureKind, StageError
 
+MIN_REPORT_GAP_S = 2.0
+
 Condition = Callable[[ClusterSnapshot], tuple[bool, str]]
 """Returns (satisfied, detail). `detail` says what is still missing. May raise StageError."""
 
@@ -43,6 +45,7 @@ def wait_for(
         Waiting(stage=ctx.stage, what=what, since=started_wall, timeout_s=limit, detail=detail)
     )
     last_detail = detail
+    last_report = started
     next_report = started + interval
     while True:
         if ctx.cancel.cancelled:
@@ -66,13 +69,16 @@ def wait_for(
                 kind=FailureKind.TIMEOUT,
                 evidence=(detail,),
             )
-        if now >= next_report or detail != last_detail:
+        # Report on schedule, or sooner when what is missing changed (but not on every change:
+        # a churning cluster would flood the log).
+        if now >= next_report or (detail != last_detail and now - last_report >= MIN_REPORT_GAP_S):
             ctx.emit(
                 Waiting(
                     stage=ctx.stage, what=what, since=started_wall, timeout_s=limit, detail=detail
                 )
             )
             last_detail = detail
+            last_report = now
             while next_report <= now:
                 next_report += interval
         snapshot = ctx.cluster.wait_for_change(

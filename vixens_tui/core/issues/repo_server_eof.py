@@ -27,19 +27,13 @@ class RepoServerEOF(KnownIssue):
 
     def detect(self, failure: StageError, ctx: StageContext) -> Detection | None:
         lines = [t for t in failure.texts() if SYMPTOM in t]
-        snapshot = ctx.cluster.snapshot()
-        apps = [
-            a.name
-            for a in snapshot.apps
-            if any(SYMPTOM in c for c in a.conditions) or SYMPTOM in a.operation_message
-        ]
+        apps = affected_apps(ctx.cluster.snapshot())
         if not lines and not apps:
             return None
-        evidence = list(lines[:3])
-        for name in apps[:5]:
-            app = snapshot.app(name)
-            if app is not None:
-                evidence.append(f"{name}: {app.reason()}")
+        # The failure's evidence already names the apps: keep each line once, at most six.
+        evidence = list(dict.fromkeys(lines))[:6]
+        if len(apps) > 5:
+            evidence.append(f"{len(apps)} apps affected: {', '.join(apps)}")
         namespace = ctx.profile.argocd.namespace
         selector = ctx.profile.argocd.repo_server_selector
         return self.detection(
@@ -82,12 +76,22 @@ class RepoServerEOF(KnownIssue):
             timeout_s=ctx.profile.known_issues.repo_server_ready_timeout_s,
         )
         _ok, ready = replacement_ready(snap)
-        apps = [a for a in detection.params.get("apps", "").split(",") if a]
+        # Sync every app still showing the error now, plus those named at detection.
+        named = [a for a in detection.params.get("apps", "").split(",") if a]
+        apps = list(dict.fromkeys([*affected_apps(snap), *named]))
         synced = force_sync(ctx, apps) if apps else []
         return (
             f"deleted {', '.join(deleted)}; {ready}; "
             f"sync requested for {', '.join(synced) if synced else 'no app'}"
         )
+
+
+def affected_apps(snapshot: ClusterSnapshot) -> list[str]:
+    return [
+        a.name
+        for a in snapshot.apps
+        if any(SYMPTOM in c for c in a.conditions) or SYMPTOM in a.operation_message
+    ]
 
 
 def _matches(labels: object, selector: str) -> bool:

