@@ -228,6 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.config is not None and not options.config.exists():
         print(f"vixens-tui: profile file {options.config} not found (--config)", file=sys.stderr)
         return 2
+    # Everything a run writes (checkpoints, journal, logs, the demo's Terraform state and
+    # kubeconfig) is private to its user: 0600 files, 0700 directories, children included.
+    os.umask(0o077)
     try:
         return _dispatch(ns, options)
     except KeyboardInterrupt:

@@ -49,6 +49,7 @@ from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
 from vixens_tui.core.profile import ProfileError
+from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
 from vixens_tui.wiring import env_state, make_backends, profile_for
 
@@ -222,8 +223,9 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
         _say(str(exc))
         return ExitCode.BAD_INPUT
     token = CancelToken()
+    redactor = Redactor()
     try:
-        profile, backends = make_backends(profile, options, state)
+        profile, backends = make_backends(profile, options, state, redactor)
     except UsageError as exc:
         _say(str(exc))
         return ExitCode.BAD_INPUT

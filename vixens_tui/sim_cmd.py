@@ -25,5 +25,5 @@ def run(options: Options, *, port: int, kubeconfig_out: Path | None, scenario: s
         kubeconfig_out=kubeconfig_out,
         faults=options.faults,
         speed=options.speed,
-        scenario=scenario,
+        scenario="rebuild" if scenario == "rebuild" else "built",
     )

@@ -11,10 +11,12 @@ import importlib
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from vixens_tui.core.checkpoint.store import EnvState, default_state_root
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile import Profile, load_profile
+from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
 
 BACKENDS_HOOK = "VIXENS_TUI_BACKENDS"
@@ -47,21 +49,26 @@ def _hook() -> BackendFactory | None:
     if not func_name:
         raise UsageError(f"{BACKENDS_HOOK} must look like module:function, got {spec!r}")
     try:
-        factory: BackendFactory = getattr(importlib.import_module(module_name), func_name)
+        factory = getattr(importlib.import_module(module_name), func_name)
     except (ImportError, AttributeError) as exc:
         raise UsageError(f"{BACKENDS_HOOK}={spec}: {exc}") from None
-    return factory
+    return cast(BackendFactory, factory)
 
 
-def make_backends(profile: Profile, options: Options, state: EnvState) -> tuple[Profile, Backends]:
-    """The backends for this run; a demo also rewrites the profile to point at the simulator."""
+def make_backends(
+    profile: Profile, options: Options, state: EnvState, redactor: Redactor | None = None
+) -> tuple[Profile, Backends]:
+    """The backends for this run; a demo also rewrites the profile to point at the simulator.
+
+    `redactor` (the engine's) learns the kubeconfig's token, so it can never be printed.
+    """
     hook = _hook()
     if hook is not None:
         return hook(profile, options)
     if options.demo:
         from vixens_tui.sim.demo import demo_backends
 
-        return demo_backends(profile, options, state)
+        return demo_backends(profile, options, state, redactor)
     from vixens_tui.backends.factory import real_backends
 
-    return profile, real_backends(profile)
+    return profile, real_backends(profile, redactor)

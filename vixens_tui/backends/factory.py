@@ -15,6 +15,7 @@ from vixens_tui.core.ports import (
     TfResult,
 )
 from vixens_tui.core.profile.model import Profile
+from vixens_tui.core.redact import Redactor
 
 
 class MissingTerraform:
@@ -57,9 +58,9 @@ def terraform_for(profile: Profile) -> TerraformBackend:
     return PythonTerraformBackend(profile.terraform_dir, engine)
 
 
-def real_backends(profile: Profile) -> Backends:
+def real_backends(profile: Profile, redactor: Redactor | None = None) -> Backends:
     http = HttpxProber()
-    cluster = KubeBackend(profile.kubeconfig, context=profile.context)
+    cluster = KubeBackend(profile.kubeconfig, context=profile.context, redactor=redactor)
     return Backends(
         terraform=terraform_for(profile),
         cluster=cluster,

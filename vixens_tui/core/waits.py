@@ -28,7 +28,13 @@ def wait_for(
     condition: Condition,
     *,
     timeout_s: float | None = None,
+    recheck_s: float | None = None,
 ) -> ClusterSnapshot:
+    """Wait until `condition` holds on the cluster snapshot.
+
+    The condition is re-evaluated on every change of the snapshot, and at least every
+    `recheck_s` seconds when it also depends on something no watch reports (HTTP probes).
+    """
     started_wall = time.time()
     started = time.monotonic()
     limit = ctx.remaining() if timeout_s is None else min(timeout_s, ctx.remaining())
@@ -81,9 +87,10 @@ def wait_for(
             last_report = now
             while next_report <= now:
                 next_report += interval
-        snapshot = ctx.cluster.wait_for_change(
-            snapshot.version, max(0.0, min(deadline, next_report) - now), ctx.cancel
-        )
+        wake = min(deadline, next_report)
+        if recheck_s is not None:
+            wake = min(wake, now + recheck_s)
+        snapshot = ctx.cluster.wait_for_change(snapshot.version, max(0.0, wake - now), ctx.cancel)
         satisfied, detail = condition(snapshot)
         if satisfied:
             elapsed = time.monotonic() - started

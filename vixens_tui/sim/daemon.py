@@ -70,6 +70,8 @@ def serve_workspace(workspace: Path) -> int:
         atomic_write(workspace / INFO, json.dumps(info, indent=2).encode())
         last_count, last_change = -1, time.monotonic()
         while not stop.wait(5.0):
+            if not (workspace / REQUEST).exists():
+                break  # the workspace was deleted: nobody can reach this cluster again
             count = sim.request_count()
             if count != last_count:
                 last_count, last_change = count, time.monotonic()

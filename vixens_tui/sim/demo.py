@@ -1,7 +1,6 @@
 """`--demo`: the product on its embedded default, a simulated cluster and a real Terraform engine.
 
-The workspace lives under the demo environment's state directory (`<state dir>/<env>-demo/demo`)
-so that `--demo --resume` after a crash finds everything again: the Terraform directory (demo
+The workspace lives at a fixed place per environment (`workspace_of`) so that `--demo --resume` after a crash finds everything again: the Terraform directory (demo
 configuration, state, kubeconfig), the secret files, and the simulated cluster, which runs in a
 process of its own (see daemon.py) as a real cluster runs beside the admin host.
 
@@ -28,6 +27,7 @@ from vixens_tui.core.checkpoint.files import ensure_private_dir
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.ports import Backends, TfStreamItem
 from vixens_tui.core.profile import HttpCheck, Profile
+from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
 from vixens_tui.sim.daemon import INFO, LOG, REQUEST
 
@@ -42,10 +42,24 @@ class DemoError(UsageError):
 
 
 def workspace_of(state: EnvState) -> Path:
-    return state.dir / "demo"
+    """Where the demo's "admin host" lives: its Terraform directory, secret files, simulator.
+
+    Not in the state directory: like /root/vixens on the real host, it holds the inputs
+    (secret files, the kubeconfig) the state must never contain. $VIXENS_TUI_DEMO_DIR moves it.
+    """
+    override = os.environ.get("VIXENS_TUI_DEMO_DIR")
+    if override:
+        return Path(override).expanduser() / state.env
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("vixens-tui", appauthor=False)) / "demo" / state.env
 
 
 def _pid_alive(pid: int) -> bool:
+    # The daemon may be our own child: reap it if it exited, or it lingers as a zombie that
+    # kill(pid, 0) still finds.
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -85,7 +99,9 @@ def start_daemon(workspace: Path, profile: Profile, options: Options) -> dict[st
         "speed": options.speed,
         "scenario": "built",
     }
-    (workspace / REQUEST).write_text(json.dumps(request))
+    fd = os.open(workspace / REQUEST, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(request))
     log = os.open(workspace / LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         proc = subprocess.Popen(
@@ -198,7 +214,9 @@ def _adopt(terraform: Any) -> None:
         )
 
 
-def demo_backends(profile: Profile, options: Options, state: EnvState) -> tuple[Profile, Backends]:
+def demo_backends(
+    profile: Profile, options: Options, state: EnvState, redactor: Redactor | None = None
+) -> tuple[Profile, Backends]:
     from vixens_tui.backends.http import HttpxProber
     from vixens_tui.backends.kube import KubeBackend
     from vixens_tui.backends.terraform import (
@@ -220,6 +238,7 @@ def demo_backends(profile: Profile, options: Options, state: EnvState) -> tuple[
             stop_daemon(workspace)
             if workspace.exists():
                 shutil.rmtree(workspace)
+            ensure_private_dir(workspace.parent)
             ensure_private_dir(workspace)
             info = start_daemon(workspace, profile, options)
         demo = demo_profile(profile, workspace, info)
@@ -233,7 +252,7 @@ def demo_backends(profile: Profile, options: Options, state: EnvState) -> tuple[
     except TerraformError as exc:
         raise DemoError(f"the demo's Terraform cannot run: {exc}") from None
     http = HttpxProber()
-    cluster = KubeBackend(demo.kubeconfig)
+    cluster = KubeBackend(demo.kubeconfig, redactor=redactor)
 
     def close() -> None:
         cluster.stop()

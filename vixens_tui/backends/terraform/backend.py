@@ -26,6 +26,7 @@ from vixens_tui.backends.terraform.jsonstream import (
     render_diagnostic,
 )
 from vixens_tui.backends.terraform.statelock import describe_lock
+from vixens_tui.backends.terraform.strays import stop_strays
 from vixens_tui.backends.terraform.textdiag import parse_text_diagnostics
 from vixens_tui.backends.terraform.wrapper import GroupedTerraform
 from vixens_tui.core.cancel import CancelToken
@@ -179,6 +180,14 @@ class PythonTerraformBackend:
             return TfResult(command, 1, interrupted=True, output=f"{command} not started")
         if not self.working_dir.is_dir():
             raise TerraformError(f"terraform directory {self.working_dir} does not exist")
+        for pid in stop_strays(self.working_dir, grace_s=self.grace_s):
+            listener(
+                TfLog(
+                    f"stopped terraform (pid {pid}) left running in {self.working_dir} by an "
+                    f"earlier, killed run",
+                    level="warning",
+                )
+            )
         stream = JsonStream(listener)
         try:
             proc, _, _ = start()

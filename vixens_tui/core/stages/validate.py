@@ -141,7 +141,12 @@ class Validate(Stage):
         ctx.cluster.start()
         condition = Validation(ctx, report=True)
         try:
-            wait_for(ctx, "the cluster to pass the final validation", condition)
+            wait_for(
+                ctx,
+                "the cluster to pass the final validation",
+                condition,
+                recheck_s=PROBE_EVERY_S,
+            )
         except StageError as exc:
             if exc.kind is FailureKind.TIMEOUT:
                 condition.final = True
