@@ -196,6 +196,7 @@ def options_from(ns: argparse.Namespace) -> Options:
         demo=getattr(ns, "demo", False),
         faults=tuple(getattr(ns, "faults", ()) or ()),
         speed=getattr(ns, "speed", None) or 1.0,
+        context=getattr(ns, "context", None),
     )
     if ns.command is None:
         _check_combination(opts, ns)

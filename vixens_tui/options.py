@@ -26,3 +26,4 @@ class Options:
     demo: bool = False
     faults: tuple[str, ...] = field(default_factory=tuple)
     speed: float = 1.0
+    context: str | None = None

@@ -38,7 +38,10 @@ def env_state(options: Options) -> EnvState:
 
 
 def profile_for(options: Options) -> Profile:
-    return load_profile(options.env, options.config)
+    profile = load_profile(options.env, options.config)
+    if options.context:
+        profile = profile.model_copy(update={"context": options.context})
+    return profile
 
 
 def _hook() -> BackendFactory | None:

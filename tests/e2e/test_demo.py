@@ -1,0 +1,83 @@
+"""`vixens-tui --demo --auto --yes`, from nothing to a validated cluster (issue 4 acceptance)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.e2e.conftest import Demo
+from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
+from vixens_tui.sim.demo import DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD
+
+
+def test_demo_from_nothing_to_validated(demo: Demo) -> None:
+    result = demo.run()
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    cp = demo.checkpoint()
+    assert cp.outcome is Outcome.DONE and cp.demo
+    assert [r.status for r in cp.stages] == [StageStatus.DONE] * 7
+    assert len(cp.checklist) == 10
+    for item in cp.checklist:
+        assert item.state is ChecklistState.PROVED and item.by == "probe" and item.evidence, item
+    destroy = cp.stage(cp.stages[1].name)
+    assert destroy.summary and destroy.summary.startswith("20 resources destroyed")
+    # The simulator of a finished demo is stopped.
+    assert not (demo.workspace / "sim.json").exists()
+
+
+def test_no_secret_value_anywhere(demo: Demo) -> None:
+    result = demo.run()
+    assert result.returncode == 0, result.stdout[-2000:]
+    # The secrets did reach the cluster: the Secret and the ConfigMap were applied.
+    assert (
+        "applied cert-manager/gandi-credentials and synology-csi/synology-client-info"
+        in result.stdout
+    )
+    needles = [DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD]
+    token = (
+        (demo.workspace / "terraform" / "kubeconfig-dev")
+        .read_text()
+        .split("token: ")[-1]
+        .split()[0]
+        if (demo.workspace / "terraform" / "kubeconfig-dev").exists()
+        else None
+    )
+    if token:
+        needles.append(token)
+    files = [p for p in (demo.root / "state").rglob("*") if p.is_file()]
+    assert len(files) >= 5
+    for path in files:
+        text = path.read_bytes().decode(errors="replace")
+        for needle in needles:
+            assert needle not in text, f"{needle[:6]}... found in {path}"
+    for needle in needles:
+        assert needle not in result.stdout and needle not in result.stderr
+
+
+def test_demo_with_the_three_known_issues(demo: Demo) -> None:
+    faults = "cilium-destroy-timeout,cert-manager-namespace-missing,repo-server-eof"
+    result = demo.run(faults=faults)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    cp = demo.checkpoint()
+    records = demo.journal(cp.run_id)
+    detected = [r for r in records if r["type"] == "issue_detected"]
+    fixed = [r for r in records if r["type"] == "fix_applied"]
+    assert Counter(r["issue_id"] for r in fixed) == Counter(
+        {"cilium-destroy-timeout": 1, "cert-manager-namespace-missing": 1, "repo-server-eof": 1}
+    )
+    assert all(r["ok"] for r in fixed)
+    assert {r["issue_id"] for r in detected} == set(faults.split(","))
+    evidence = {r["issue_id"]: " ".join(r["evidence"]) for r in detected}
+    assert (
+        "module.environment.module.cilium.terraform_data.cilium"
+        in evidence["cilium-destroy-timeout"]
+    )
+    assert "Error uninstalling release" in evidence["cilium-destroy-timeout"]
+    assert 'namespaces "cert-manager" not found' in evidence["cert-manager-namespace-missing"]
+    assert "error reading from server: EOF" in evidence["repo-server-eof"]
+    assert [f.issue_id for f in cp.fixes] == [r["issue_id"] for r in fixed]
+
+
+def test_demo_with_a_flaky_api(demo: Demo) -> None:
+    result = demo.run(faults="api-flaky")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert demo.checkpoint().outcome is Outcome.DONE
