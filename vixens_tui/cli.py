@@ -109,6 +109,12 @@ def _common(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     parser.add_argument(
         "--state-dir", metavar="DIR", type=Path, default=d, help="checkpoint directory"
     )
+    parser.add_argument(
+        "--context",
+        metavar="NAME",
+        default=d,
+        help="kubeconfig context (default: the profile's, else the file's current context)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
