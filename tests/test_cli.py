@@ -22,6 +22,7 @@ def test_help_documents_every_mode_flag_and_exit_code() -> None:
         "--env",
         "--config",
         "--state-dir",
+        "--context",
         "--auto",
         "--yes",
         "--json",

@@ -14,7 +14,9 @@ def name(address: str) -> str | None:
 def test_real_addresses_map_to_the_procedures_phases() -> None:
     t = "module.environment.module.talos"
     assert name(f"{t}.talos_machine_secrets.this") == "Talos configuration"
-    assert name(f'{t}.talos_machine_configuration_apply.controlplane["obsy"]') == "Talos configuration"
+    assert (
+        name(f'{t}.talos_machine_configuration_apply.controlplane["obsy"]') == "Talos configuration"
+    )
     assert name(f"{t}.talos_machine_bootstrap.this") == "Bootstrap"
     assert name(f"{t}.talos_cluster_kubeconfig.this") == "Bootstrap"
     assert name("module.environment.module.cilium.helm_release.cilium") == "Cilium CNI"
@@ -24,7 +26,10 @@ def test_real_addresses_map_to_the_procedures_phases() -> None:
 
 def test_demo_addresses_map_to_the_same_phases() -> None:
     t = "module.environment.module.talos"
-    assert name(f'{t}.terraform_data.talos_machine_configuration_apply["onyx"]') == "Talos configuration"
+    assert (
+        name(f'{t}.terraform_data.talos_machine_configuration_apply["onyx"]')
+        == "Talos configuration"
+    )
     assert name(f"{t}.terraform_data.talos_machine_bootstrap") == "Bootstrap"
     assert name("module.environment.terraform_data.kubeconfig") == "Bootstrap"
     assert name("module.environment.terraform_data.talosconfig") == "Bootstrap"
