@@ -29,13 +29,17 @@ async def start_and_confirm(pilot: Pilot[int], app: VixensApp, env_name: str = "
 
 async def decision(pilot: Pilot[int], app: VixensApp, *, timeout: float = 15.0) -> None:
     await until(pilot, lambda: app.main.pending is not None, timeout, "a decision request")
-    await pilot.pause()
 
 
 async def ended(pilot: Pilot[int], app: VixensApp, *, timeout: float = 20.0) -> None:
-    await until(pilot, lambda: app.main.phase == "ended", timeout, "the end of the run")
+    """The run is over and the screen has shown its last event (RunFinished)."""
+    await until(
+        pilot,
+        lambda: app.main.phase == "ended" and app.main.outcome is not None,
+        timeout,
+        "the end of the run",
+    )
     await app.workers.wait_for_complete()
-    await pilot.pause(0.15)  # the last relay drain
 
 
 def checkpoint(state: EnvState) -> Checkpoint:

@@ -6,8 +6,11 @@ from itertools import combinations
 
 from tests.fakes import Faults
 from tests.tui.factory import TuiEnv, showing, until
-from tests.tui.helpers import decision, ended, footer_keys, issue_bar, ready, screen_lines
+from tests.tui.helpers import checkpoint, decision, footer_keys, issue_bar, ready, screen_lines
+from vixens_tui.core.checkpoint.model import Outcome
+from vixens_tui.core.events import LogLine
 from vixens_tui.core.names import STAGE_ORDER, StageName
+from vixens_tui.tui.relay import Batch
 from vixens_tui.tui.screens.modals import QuitConfirmScreen
 from vixens_tui.tui.widgets.log_view import LogView
 
@@ -94,23 +97,25 @@ async def test_at_80x24_a_known_issue_and_its_key_are_not_cut_off(env: TuiEnv) -
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running, what="exit")
     assert app.return_value == 130
+    assert checkpoint(env.state()).outcome is Outcome.INTERRUPTED
 
 
 async def test_resizing_keeps_what_the_panes_hold(env: TuiEnv) -> None:
-    app, _ = env.app(from_stage=StageName.APPLY)
+    app, _ = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
-        await pilot.press("s")
-        await ended(pilot, app)
+        app.main.apply_batch(
+            Batch(items=tuple(LogLine(source="terraform", text=f"line {i}") for i in range(300)))
+        )
+        await pilot.pause()
         view = app.main.query_one(LogView)
-        lines = view.line_count
-        rows = app.main.query_one("#pods").table.row_count
+        assert view.following and view.line_count == 300
         await pilot.resize_terminal(80, 24)
         await until(pilot, lambda: app.main.narrow)
         await pilot.pause()
-        assert view.line_count == lines and view.following
-        assert app.main.query_one("#pods").table.row_count == rows
+        assert view.line_count == 300 and view.following and view.is_vertical_scroll_end
         await pilot.resize_terminal(120, 40)
         await until(pilot, lambda: not app.main.narrow)
         await pilot.pause()
         assert all(visible(app, p) for p in PANES)
+        assert view.is_vertical_scroll_end

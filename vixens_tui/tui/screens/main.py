@@ -250,9 +250,10 @@ class MainScreen(Screen[None]):
         if event.status == "complete":
             self._resources += 1
             self._update_running_detail()
-        text = render(event)
-        if text:
-            entries.append(LogEntry(text, "error" if event.status == "errored" else "debug"))
+        # Terraform's own lines already say "Creation complete after 20s": only an error is
+        # worth a second line.
+        if event.status == "errored":
+            entries.append(LogEntry(render(event) or event.address, "error"))
 
     def _line(self, event: Event, entries: list[LogEntry], level: str = "info") -> None:
         text = render(event)
@@ -312,12 +313,12 @@ class MainScreen(Screen[None]):
             self._update_running_detail()
             self._line(event, entries, "step")
         elif isinstance(event, Waiting):
-            since = time.strftime("%H:%M:%S", time.localtime(event.since))
+            waited = duration(self.clock() - event.since)
             self._set_status(
                 Text.assemble(
                     ("⧗ waiting for ", "yellow"),
                     (event.what, "bold"),
-                    f" since {since} (timeout {duration(event.timeout_s)}): ",
+                    f" for {waited} (timeout {duration(event.timeout_s)}): ",
                     (event.detail, "dim"),
                 )
             )

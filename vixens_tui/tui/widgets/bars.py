@@ -3,11 +3,14 @@ choices. Both are hidden until the screen gives them something to show."""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import RenderableType
 from rich.text import Text
 from textual.widget import Widget
 
 from vixens_tui.core.events import IssueDetected, StageFailed
+from vixens_tui.tui.format import ellipsize
 
 MAX_EVIDENCE = 3
 
@@ -19,7 +22,7 @@ class IssueBar(Widget):
     IssueBar {
         display: none;
         height: auto;
-        max-height: 7;
+        max-height: 8;
         padding: 0 1;
         border-left: thick $warning;
         background: $warning 15%;
@@ -68,7 +71,21 @@ class IssueBar(Widget):
         out.append("Press ", "bold")
         out.append(f" {self.fix_key} ", "bold reverse")
         out.append(" to apply the fix: ", "bold")
-        out.append(issue.fix)
+        # What the fix does is the point of the bar: up to two lines of it, not one cut off.
+        prefix = len(f"Press  {self.fix_key}  to apply the fix: ")
+        width = max(20, self.size.width - 4)
+        lines = textwrap.wrap(
+            issue.fix,
+            width=width,
+            initial_indent=" " * prefix,
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        )
+        if len(lines) > 2:
+            lines = [lines[0], ellipsize(" ".join(lines[1:]), width - 4)]
+        out.append(lines[0][prefix:] if lines else "")
+        if len(lines) > 1:
+            out.append("\n    " + lines[1].strip())
         if issue.applied_so_far:
             out.append(f"  (applied {issue.applied_so_far}x already)", "dim")
         for line in issue.evidence[:MAX_EVIDENCE]:

@@ -14,6 +14,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from vixens_tui.core.checklist import CHECKLIST
+from vixens_tui.tui.format import ellipsize
+from vixens_tui.tui.widgets.keyed_table import FreshDataTable
 
 MARKS = {
     "proved": ("✓", "bold green", "proved"),
@@ -47,7 +49,7 @@ class ChecklistPanel(Vertical):
     }
     ChecklistPanel > Static {
         height: auto;
-        max-height: 4;
+        max-height: 5;
         padding: 0 1;
         color: $text-muted;
     }
@@ -71,9 +73,11 @@ class ChecklistPanel(Vertical):
         self._items: dict[str, ItemView] = {
             e.id: ItemView(e.id, e.title, e.procedure) for e in CHECKLIST
         }
+        self._title_width = 40
+        """Titles are cut to the pane (with …); the full one is under the list."""
 
     def compose(self) -> ComposeResult:
-        table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=False)
+        table = FreshDataTable(cursor_type="row", zebra_stripes=False)
         yield table
         yield Static("", id="evidence")
 
@@ -81,7 +85,6 @@ class ChecklistPanel(Vertical):
         table = self.table
         table.add_column("", key="mark")
         table.add_column("Item", key="title")
-        table.add_column("By", key="by")
         for item in self._items.values():
             table.add_row(*self._cells(item), key=item.id)
         self._describe()
@@ -102,13 +105,25 @@ class ChecklistPanel(Vertical):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return self._items.get(row_key.value or "")
 
-    def _cells(self, item: ItemView) -> tuple[Text, Text, Text]:
-        mark, style, label = MARKS.get(item.state, MARKS["pending"])
+    def _cells(self, item: ItemView) -> tuple[Text, Text]:
+        mark, style, _label = MARKS.get(item.state, MARKS["pending"])
+        title = item.title + (" (by hand)" if item.state == "manual" else "")
         return (
             Text(mark, style),
-            Text(item.title, style if item.state in ("proved", "manual", "failed") else ""),
-            Text(label, style),
+            Text(
+                ellipsize(title, self._title_width),
+                style if item.state in ("proved", "manual", "failed") else "",
+            ),
         )
+
+    def on_resize(self) -> None:
+        # mark column (1) + two cells' padding (2 each) + the scrollbar (1)
+        width = max(10, self.table.size.width - 1 - 6)
+        if width != self._title_width and self.table.row_count:
+            self._title_width = width
+            for item in self._items.values():
+                _, title = self._cells(item)
+                self.table.update_cell(item.id, "title", title)
 
     def set_item(self, item_id: str, *, state: str, evidence: str, by: str) -> None:
         old = self._items.get(item_id)
@@ -119,7 +134,7 @@ class ChecklistPanel(Vertical):
             return
         self._items[item_id] = new
         if self.is_mounted:
-            for column, cell in zip(("mark", "title", "by"), self._cells(new), strict=True):
+            for column, cell in zip(("mark", "title"), self._cells(new), strict=True):
                 self.table.update_cell(item_id, column, cell)
             self._describe()
 
@@ -140,7 +155,9 @@ class ChecklistPanel(Vertical):
         evidence = item.evidence or "not checked yet"
         who = " (ticked by hand)" if item.state == "manual" else ""
         self.query_one("#evidence", Static).update(
-            Text.assemble((item.procedure, "italic"), who, "\n", evidence)
+            Text.assemble(
+                (item.title, "bold"), who, "\n", (item.procedure, "italic"), "\n", evidence
+            )
         )
 
     @on(DataTable.RowHighlighted)

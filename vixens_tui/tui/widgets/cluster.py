@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Static
 from vixens_tui.core.cluster import AppInfo, NodeInfo, PodInfo
 from vixens_tui.tui.format import age, ellipsize
 from vixens_tui.tui.widgets.keyed_table import KeyedTable
-from vixens_tui.tui.widgets.pod_grid import PodGrid
+from vixens_tui.tui.widgets.pod_grid import PodGrid, middle_ellipsis
 
 
 class NodeGrid(KeyedTable[NodeInfo]):
@@ -205,6 +205,9 @@ class AppTable(KeyedTable[AppInfo]):
     )
     KEY_CELLS = 1
 
+    name_width = 30
+    """App names are cut to this (middle …) so that sync and health stay in view."""
+
     def cells(self, item: AppInfo) -> tuple[Any, ...]:
         sync_style = "green" if item.sync == "Synced" else "yellow"
         health_style = {
@@ -214,7 +217,7 @@ class AppTable(KeyedTable[AppInfo]):
             "Missing": "yellow",
         }.get(item.health, "yellow")
         return (
-            item.name,
+            middle_ellipsis(item.name, self.name_width),
             Text(item.sync, sync_style),
             Text(item.health, health_style),
             (item.revision or "-")[:10],
@@ -252,6 +255,15 @@ class AppPanel(Vertical):
     def table(self) -> AppTable:
         return self.query_one(AppTable)
 
+    def on_resize(self) -> None:
+        # name + Sync (9 with padding) + Health (13) + the scrollbar: revision and reason
+        # follow (scroll right) and are also spelled out under the table.
+        # (the table's own width, less its scrollbar whether or not it shows right now)
+        width = max(12, self.table.size.width - 1 - 26)
+        if width != self.table.name_width:
+            self.table.name_width = width
+            self.table.recompute()
+
     def show(self, apps: Iterable[AppInfo]) -> None:
         self._apps = {a.name: a for a in apps}
         self.table.sync(self._apps)
@@ -268,6 +280,15 @@ class AppPanel(Vertical):
         key = self.table.selected_key
         app = self._apps.get(key) if key else None
         if app is None or not app.reason():
-            app = next((a for a in self.table.items.values() if a.reason()), None)
-        text = f"{app.name}: {app.reason()}" if app is not None and app.reason() else ""
-        self.query_one(Static).update(Text(text))
+            app = next((a for a in self.table.items.values() if a.reason()), app)
+        if app is None:
+            self.query_one(Static).update("")
+            return
+        text = Text.assemble(
+            (app.name, "bold"),
+            f" · {app.sync}/{app.health}",
+            f" · revision {app.revision}" if app.revision else "",
+        )
+        if app.reason():
+            text.append(f"\n{app.reason()}", "red")
+        self.query_one(Static).update(text)

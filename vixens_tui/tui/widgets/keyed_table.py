@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from textual import events
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
@@ -23,7 +24,24 @@ REBUILD_FRACTION = 5
 """Removing more than 1/REBUILD_FRACTION of the rows at once: rebuild (remove_row is O(rows))."""
 
 
-class KeyedTable(DataTable[Any], Generic[T]):
+class FreshDataTable(DataTable[Any]):
+    """A DataTable that redraws its rows once it has measured new ones.
+
+    Textual 8.2.8's DataTable measures new rows when idle and widens the columns, but keeps
+    the lines it rendered in between (its line cache is keyed by an update counter that the
+    measuring does not bump): rows drawn before the measure stay cut to the old widths until
+    some later change. Bumping the counter after the measure fixes that.
+    """
+
+    async def _on_idle(self, event: events.Idle) -> None:
+        measured = self._require_update_dimensions or bool(self._updated_cells)
+        await super()._on_idle(event)
+        if measured:
+            self._update_count += 1
+            self.refresh()
+
+
+class KeyedTable(FreshDataTable, Generic[T]):
     """Subclasses say how an item looks (`cells`) and where it goes (`rank`)."""
 
     COLUMNS: Sequence[tuple[str, str]] = ()
@@ -136,6 +154,15 @@ class KeyedTable(DataTable[Any], Generic[T]):
             if cells[index] != cell:
                 self.update_cell(key, column, cell)
                 self._cells[key] = (*cells[:index], cell, *cells[index + 1 :])
+
+    def recompute(self) -> None:
+        """Rebuild the cells of every row (after a change of how cells look), in place."""
+        for key, item in self._items.items():
+            cells = self.cells(item)
+            for column, before, after in zip(self._keys, self._cells[key], cells, strict=True):
+                if before != after:
+                    self.update_cell(key, column, after, update_width=True)
+            self._cells[key] = cells
 
     # -- internals -------------------------------------------------------------------------
 

@@ -29,9 +29,25 @@ from vixens_tui.core.cluster import PodInfo
 from vixens_tui.tui.format import age
 
 HEADERS = ("Namespace", "Name", "Status", "Ready", "Restarts", "Age")
+NAMESPACE = 0
+NAME = 1
 STATUS = 2
 AGE = 5
-GAP = 2
+GAP = 1
+SHRINK = ((NAME, 22), (NAMESPACE, 11))
+"""When the pane is too narrow, these columns give way (down to these widths), in order."""
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """`cert-manager-webh…d6f9-p3q5r`: a pod name keeps its start and its unique suffix."""
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return text[:width]
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return text[:head] + "…" + (text[-tail:] if tail else "")
+
 
 BAD = {"CrashLoopBackOff", "Error", "Failed", "ImagePullBackOff", "ErrImagePull", "OOMKilled"}
 
@@ -108,6 +124,9 @@ class PodGrid(ScrollView, can_focus=True):
         self._ranks: dict[str, int] = {}
         self._order: list[str] = []
         self._widths = [cell_len(h) for h in HEADERS]
+        """The widest cell of each column."""
+        self._fit: list[int] = list(self._widths)
+        """The widths drawn: `_widths`, with the name (then namespace) narrowed to fit."""
         self._cursor = 0
         self._cache: LRUCache[tuple[str, bool], Strip] = LRUCache(256)
 
@@ -208,8 +227,24 @@ class PodGrid(ScrollView, can_focus=True):
         self._cursor = max(0, min(self._cursor, len(self._order) - 1))
 
     def _resize(self) -> None:
-        width = sum(self._widths) + GAP * len(self._widths)
-        self.virtual_size = Size(width, len(self._order) + 1)
+        fit = list(self._widths)
+        # The vertical scrollbar comes and goes with the rows: always leave room for it.
+        available = self.size.width - 1
+        excess = sum(fit) + GAP * len(fit) - available
+        for column, floor in SHRINK:
+            if excess <= 0 or available <= 0:
+                break
+            give = min(excess, max(0, fit[column] - floor))
+            fit[column] -= give
+            excess -= give
+        if fit != self._fit:
+            self._fit = fit
+            self._cache.clear()
+        self.virtual_size = Size(sum(fit) + GAP * len(fit), len(self._order) + 1)
+
+    def on_resize(self) -> None:
+        self._resize()
+        self.refresh()
 
     # -- the cursor ------------------------------------------------------------------------
 
@@ -263,9 +298,10 @@ class PodGrid(ScrollView, can_focus=True):
 
     def _line(self, cells: tuple[str, ...], styles: list[Style]) -> Strip:
         segments: list[Segment] = []
-        for i, (cell, width) in enumerate(zip(cells, self._widths, strict=True)):
-            pad = width - cell_len(cell)
-            segments.append(Segment(" " + cell + " " * (pad + GAP - 1), styles[i]))
+        for i, (cell, width) in enumerate(zip(cells, self._fit, strict=True)):
+            text = middle_ellipsis(cell, width)
+            pad = width - cell_len(text)
+            segments.append(Segment(" " + text + " " * (pad + GAP - 1), styles[i]))
         return Strip(segments)
 
     def _header(self) -> Strip:
