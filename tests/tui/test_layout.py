@@ -60,7 +60,6 @@ async def test_at_80x24_the_panes_become_tabs(env: TuiEnv) -> None:
         shown = {"1": {"#log"}, "2": {"#pods", "#nodes"}, "3": {"#apps"}, "4": {"#checklist"}}
         for key, panes in shown.items():
             await pilot.press(key)
-            await pilot.pause()
             assert {p for p in PANES if visible(app, p)} == panes, key
             for pane in panes:
                 assert main.region.contains_region(main.query_one(pane).region)

@@ -141,11 +141,8 @@ class ProcedureCommands(Provider):
 
     async def discover(self) -> Hits:
         for spec in self._available():
-            yield DiscoveryHit(
-                f"{spec.label} ({key_label(spec)})",
-                self._command(spec),
-                help=spec.help,
-            )
+            text = f"{spec.label} ({key_label(spec)})"
+            yield DiscoveryHit(text, self._command(spec), text=text, help=spec.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -153,4 +150,6 @@ class ProcedureCommands(Provider):
             text = f"{spec.label} ({key_label(spec)})"
             score = max(matcher.match(text), matcher.match(spec.help) * 0.8)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), self._command(spec), help=spec.help)
+                yield Hit(
+                    score, matcher.highlight(text), self._command(spec), text=text, help=spec.help
+                )

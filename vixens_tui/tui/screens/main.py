@@ -159,7 +159,8 @@ class MainScreen(Screen[None]):
             for s in STAGE_ORDER
         )
         self.set_interval(AGE_REFRESH_S, self._refresh_ages)
-        self._apply_size(self.size.width, self.size.height)
+        # The terminal's size: the screen's own is not known yet on mount.
+        self._apply_size(self.app.size.width, self.app.size.height)
         self.watch_tab(self.tab)
         if self.phase == "starting":
             self._set_status(Text("Preparing the backends…", "dim"))
@@ -168,7 +169,8 @@ class MainScreen(Screen[None]):
         self._apply_size(event.size.width, event.size.height)
 
     def _apply_size(self, width: int, height: int) -> None:
-        self.narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
+        if width and height:
+            self.narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
 
     def watch_narrow(self, narrow: bool) -> None:
         self.set_class(narrow, "-narrow")
@@ -184,7 +186,7 @@ class MainScreen(Screen[None]):
         for name in TABS:
             self.set_class(name == tab, f"-tab-{name}")
         tabs = self.query("#tabs")
-        if tabs:
+        if tabs and tabs.first(Tabs).active != f"tab-{tab}":
             tabs.first(Tabs).active = f"tab-{tab}"
 
     @on(Tabs.TabActivated, "#tabs")
@@ -331,8 +333,8 @@ class MainScreen(Screen[None]):
         elif isinstance(event, FixApplied):
             issue_bar = self.query_one(IssueBar)
             if event.ok:
+                # The bar goes, the stage is attempted again, the log says what was done.
                 issue_bar.clear()
-                self.notify(event.detail or event.issue_id, title="Fix applied")
             else:
                 issue_bar.set_note(f"the fix failed: {event.detail}")
             self._line(event, entries, "fix" if event.ok else "error")
@@ -517,6 +519,7 @@ class MainScreen(Screen[None]):
             result.message,
             title=f"Run {result.outcome.value} (exit {int(result.exit_code)})",
             severity="information" if result.outcome is Outcome.DONE else "warning",
+            timeout=4,
         )
 
     def stopping(self) -> None:
