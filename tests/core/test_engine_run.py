@@ -18,3 +18,50 @@ def test_full_run_on_fakes_validates_everything(harness) -> None:
     assert all(c.state is ChecklistState.PROVED and c.evidence for c in cp.checklist)
     assert len(cp.checklist) == 10
     assert isinstance(h.events[-1], RunFinished)
+
+
+def test_what_a_destroy_will_lose_is_journaled_before_it_runs(harness) -> None:
+    from vixens_tui.core.cluster import VolumeClaimInfo
+
+    h = harness()
+    seen = []
+
+    class Confirm:
+        def decide(self, report):  # pragma: no cover - no failure in this run
+            raise AssertionError(report)
+
+        def confirm_destroy(self, preview):
+            seen.append(preview)
+            journal = [r for r in h.state.read_journal() if r["type"] == "info"]
+            assert any("about to destroy" in r["message"] for r in journal)
+            return True
+
+    original = h.world.snapshot
+
+    def with_claims():
+        snap = original()
+        from dataclasses import replace
+
+        return (
+            replace(
+                snap, volume_claims=(VolumeClaimInfo("media-stack", "media-nfs", capacity="1Ti"),)
+            )
+            if snap.reachable
+            else snap
+        )
+
+    h.world.snapshot = with_claims
+    result = h.engine(decider=Confirm()).run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    (preview,) = seen
+    assert preview.cluster_reachable and "whoami" in preview.namespaces
+    assert "cert-manager" in preview.applications and preview.volume_claims == (
+        "media-stack/media-nfs (1Ti)",
+    )
+    assert len(preview.addresses) == 13
+    info = [
+        r["message"]
+        for r in h.state.read_journal()
+        if r["type"] == "info" and "about to destroy" in r["message"]
+    ]
+    assert "media-stack/media-nfs (1Ti)" in info[0] and "Applications (" in info[0]

@@ -103,6 +103,22 @@ class IssuerInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class VolumeClaimInfo:
+    """A PersistentVolumeClaim: what a destroy would lose (the confirmation lists them)."""
+
+    namespace: str
+    name: str
+    phase: str = ""
+    capacity: str = ""
+    storage_class: str = ""
+    volume: str = ""
+
+    def describe(self) -> str:
+        extra = ", ".join(x for x in (self.capacity, self.storage_class) if x)
+        return f"{self.namespace}/{self.name}" + (f" ({extra})" if extra else "")
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterSnapshot:
     """The cluster as last observed. `version` grows by one with every change."""
 
@@ -117,6 +133,7 @@ class ClusterSnapshot:
     certificates: tuple[CertificateInfo, ...] = ()
     issuers: tuple[IssuerInfo, ...] = ()
     namespaces: tuple[str, ...] = ()
+    volume_claims: tuple[VolumeClaimInfo, ...] = ()
     synced_kinds: frozenset[str] = frozenset()
     """Kinds whose initial list has arrived: an empty tuple means "none" only for these."""
 

@@ -21,13 +21,12 @@ from kubernetes import client
 
 from vixens_tui.backends.kube import kubeconfig
 from vixens_tui.backends.kube.actions import Actions
-from vixens_tui.backends.kube.convert import VolumeClaimInfo
 from vixens_tui.backends.kube.kinds import KINDS
 from vixens_tui.backends.kube.kubeconfig import Fingerprint
 from vixens_tui.backends.kube.state import ClusterState
 from vixens_tui.backends.kube.watcher import Backoff, KindWatcher
 from vixens_tui.core.cancel import CancelToken
-from vixens_tui.core.cluster import ClusterSnapshot
+from vixens_tui.core.cluster import ClusterSnapshot, VolumeClaimInfo
 from vixens_tui.core.ports import ClusterError
 from vixens_tui.core.redact import Redactor
 

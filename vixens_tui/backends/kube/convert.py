@@ -8,32 +8,22 @@ list. So every accessor here tolerates missing or null fields, as the API omits 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from vixens_tui.core.cluster import AppInfo, CertificateInfo, IssuerInfo, NodeInfo, PodInfo
+from vixens_tui.core.cluster import (
+    AppInfo,
+    CertificateInfo,
+    IssuerInfo,
+    NodeInfo,
+    PodInfo,
+    VolumeClaimInfo,
+)
 
 Obj = Mapping[str, Any]
 _ROLE_PREFIX = "node-role.kubernetes.io/"
 _NO_LABELS: Mapping[str, str] = MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True)
-class VolumeClaimInfo:
-    """A PersistentVolumeClaim: what a destroy would lose (the preview lists them)."""
-
-    namespace: str
-    name: str
-    phase: str = ""
-    capacity: str = ""
-    storage_class: str = ""
-    volume: str = ""
-
-    def describe(self) -> str:
-        extra = ", ".join(x for x in (self.capacity, self.storage_class) if x)
-        return f"{self.namespace}/{self.name}" + (f" ({extra})" if extra else "")
 
 
 def _dict(value: Any) -> Obj:

@@ -184,6 +184,7 @@ class ClusterState:
                     certificates=caches["certificates"].values(),
                     issuers=caches["clusterissuers"].values(),
                     namespaces=caches["namespaces"].values(),
+                    volume_claims=caches["persistentvolumeclaims"].values(),
                     synced_kinds=frozenset(k for k, c in caches.items() if c.synced),
                 )
             return self._snapshot

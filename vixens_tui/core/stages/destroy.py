@@ -32,7 +32,9 @@ def destroy_preview(ctx: StageContext, addresses: tuple[str, ...]) -> DestroyPre
         addresses=addresses,
         namespaces=snapshot.namespaces if snapshot.reachable else (),
         applications=tuple(a.name for a in snapshot.apps) if snapshot.reachable else (),
-        volume_claims=(),
+        volume_claims=tuple(c.describe() for c in snapshot.volume_claims)
+        if snapshot.reachable
+        else (),
         cluster_reachable=snapshot.reachable,
     )
 
@@ -62,22 +64,21 @@ class Destroy(Stage):
         ctx.info(f"{len(addresses)} resources in the state")
 
         preview = destroy_preview(ctx, addresses)
-        ctx.emit(
-            Info(
-                stage=ctx.stage,
-                message=(
-                    f"about to destroy {len(addresses)} resources"
-                    + (
-                        f"; the cluster holds {len(preview.namespaces)} namespaces and "
-                        f"{len(preview.applications)} Applications: "
-                        + ", ".join(preview.applications)
-                        if preview.cluster_reachable
-                        else "; the cluster is not reachable"
-                    )
-                ),
-                level="warning",
+        # What will be lost goes to the journal before anyone is asked (issue: before destroy).
+        if preview.cluster_reachable:
+            lost = (
+                f"about to destroy {len(addresses)} resources; the cluster holds "
+                f"{len(preview.namespaces)} namespaces ({', '.join(preview.namespaces)}), "
+                f"{len(preview.applications)} Applications ({', '.join(preview.applications)}) "
+                f"and {len(preview.volume_claims)} PersistentVolumeClaims"
+                + (f" ({', '.join(preview.volume_claims)})" if preview.volume_claims else "")
             )
-        )
+        else:
+            lost = (
+                f"about to destroy {len(addresses)} resources; the cluster is not reachable, "
+                f"so what it holds cannot be listed"
+            )
+        ctx.emit(Info(stage=ctx.stage, message=lost, level="warning"))
         if not ctx.confirm_destroy(preview):
             raise StageError(
                 f"destroying environment {ctx.profile.name!r} was not confirmed",
