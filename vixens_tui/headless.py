@@ -288,6 +288,12 @@ def _drive(engine: Engine, request: RunRequest, checkpoint: Any, token: CancelTo
         raise error
     result = outcome["result"]
     assert isinstance(result, RunResult)
-    if token.cancelled and result.exit_code != ExitCode.DONE:
-        return ExitCode.INTERRUPTED
-    return int(result.exit_code)
+    code = (
+        ExitCode.INTERRUPTED
+        if token.cancelled and result.exit_code != ExitCode.DONE
+        else result.exit_code
+    )
+    if code != ExitCode.DONE:
+        # Scripts read stderr: the one line that says why, even when stdout is JSON.
+        _say(f"{result.message} (exit {int(code)}; `vixens-tui status` has the details)")
+    return int(code)

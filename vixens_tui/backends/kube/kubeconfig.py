@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import urllib3.exceptions
 import yaml
 from kubernetes import client, config
 from kubernetes.config.config_exception import ConfigException
@@ -88,6 +90,10 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
     # No urllib3 retries: the watches back off on their own and the engine retries actions;
     # urllib3's would only add delay and a WARNING log line per attempt (on the TUI's screen).
     configuration.retries = False
+    if not configuration.verify_ssl:
+        # The kubeconfig itself asks to skip TLS verification (insecure-skip-tls-verify):
+        # urllib3 would warn on every request, scrolling the screen; its choice is the file's.
+        warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
     token = ""
     bearer = configuration.api_key.get("BearerToken") or configuration.api_key.get("authorization")
     if isinstance(bearer, str):

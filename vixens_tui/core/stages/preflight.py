@@ -26,20 +26,6 @@ class Preflight(Stage):
         profile = ctx.profile
         done: list[str] = []
 
-        # Tools: terraform >= the profile's minimum.
-        try:
-            version = ctx.terraform.version()
-        except TerraformError as exc:
-            raise StageError(f"terraform is not usable: {exc}", kind=FailureKind.INPUT) from None
-        if not version_at_least(version, profile.terraform_min_version):
-            raise StageError(
-                f"terraform {version} is older than the {profile.terraform_min_version} the "
-                f"procedure needs; install a newer terraform",
-                kind=FailureKind.INPUT,
-            )
-        done.append(f"terraform {version}")
-        ctx.info(f"terraform {version} (>= {profile.terraform_min_version})")
-
         # The Terraform directory.
         tf_dir = profile.terraform_dir
         if not tf_dir.is_dir():
@@ -49,6 +35,24 @@ class Preflight(Stage):
             )
         if not any(tf_dir.glob("*.tf")):
             raise StageError(f"no *.tf file in {tf_dir}", kind=FailureKind.INPUT)
+        # Tools: terraform >= the profile's minimum.
+        try:
+            version = ctx.terraform.version()
+        except TerraformError as exc:
+            raise StageError(
+                f"terraform is not usable: {exc}; install terraform >= "
+                f"{profile.terraform_min_version} or set terraform_binary in the profile",
+                kind=FailureKind.INPUT,
+            ) from None
+        if not version_at_least(version, profile.terraform_min_version):
+            raise StageError(
+                f"terraform {version} is older than the {profile.terraform_min_version} the "
+                f"procedure needs; install a newer terraform",
+                kind=FailureKind.INPUT,
+            )
+        done.append(f"terraform {version}")
+        ctx.info(f"terraform {version} (>= {profile.terraform_min_version})")
+
         ctx.info(f"terraform validate in {tf_dir}")
         result = ctx.terraform.validate()
         if not result.ok:
@@ -78,7 +82,9 @@ class Preflight(Stage):
             server = ctx.cluster.kubeconfig_server()
         except ClusterError as exc:
             raise StageError(
-                f"kubeconfig {profile.kubeconfig} is unusable: {exc}", kind=FailureKind.INPUT
+                f"kubeconfig {profile.kubeconfig} is unusable: {exc}; fix it, or remove it if "
+                f"the cluster is already gone (terraform apply writes a new one)",
+                kind=FailureKind.INPUT,
             ) from None
         endpoint = str(profile.api_endpoint)
         if server is None:
