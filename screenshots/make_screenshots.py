@@ -69,6 +69,14 @@ async def until(predicate: Callable[[], bool], timeout: float, what: str) -> Non
         await asyncio.sleep(0.05)
 
 
+async def more_lines(log: LogView, count: int, timeout: float) -> None:
+    await until(lambda: log.line_count >= count, timeout, "more log lines")
+
+
+async def answered(app: VixensApp, request: object, timeout: float) -> None:
+    await until(lambda: app.main.pending is not request, timeout, "the answer")
+
+
 async def shoot(app: VixensApp, out: Path, timeout: float) -> list[Path]:
     saved: list[Path] = []
 
@@ -95,20 +103,18 @@ async def shoot(app: VixensApp, out: Path, timeout: float) -> list[Path]:
         log = main.query_one(LogView)
         apply_seen = False
         issue_shot = False
-        while True:
-            await until(
-                lambda seen=apply_seen: (
-                    main.pending is not None
-                    or main.phase == "ended"
-                    or (not seen and bar.stage(StageName.APPLY).status == "running")
-                ),
-                timeout,
-                "the next moment",
+
+        def next_moment() -> bool:
+            applying = bar.stage(StageName.APPLY).status == "running"
+            return (
+                main.pending is not None or main.phase == "ended" or (applying and not apply_seen)
             )
+
+        while True:
+            await until(next_moment, timeout, "the next moment")
             if not apply_seen and bar.stage(StageName.APPLY).status == "running":
                 apply_seen = True
-                lines = log.line_count
-                await until(lambda n=lines: log.line_count >= n + 6, timeout, "apply output")
+                await more_lines(log, log.line_count + 6, timeout)
                 await pilot.pause()
                 save("apply-running")
                 continue
@@ -128,7 +134,7 @@ async def shoot(app: VixensApp, out: Path, timeout: float) -> list[Path]:
                     await pilot.resize_terminal(*SIZE)
                     await until(lambda: not main.narrow, timeout, "the wide layout")
                 await pilot.press("f")
-                await until(lambda r=request: main.pending is not r, timeout, "the fix")
+                await answered(app, request, timeout)
                 continue
             break
         await until(lambda: main.outcome is not None, timeout, "the end of the run")

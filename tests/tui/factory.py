@@ -50,7 +50,7 @@ class TuiEnv:
     state_dir: Path
 
     def options(self, **changes: object) -> Options:
-        base = {"config": self.profile_path, "state_dir": self.state_dir}
+        base: dict[str, object] = {"config": self.profile_path, "state_dir": self.state_dir}
         base.update(changes)
         return Options(**base)  # type: ignore[arg-type]
 
@@ -97,6 +97,6 @@ def showing(app: object, kind: type) -> Callable[[], bool]:
 
     def check() -> bool:
         screen = app.screen  # type: ignore[attr-defined]
-        return isinstance(screen, kind) and screen.is_mounted
+        return isinstance(screen, kind) and bool(screen.is_mounted)  # type: ignore[attr-defined]
 
     return check

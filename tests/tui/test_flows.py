@@ -115,13 +115,27 @@ async def test_a_full_run_after_a_wrong_name_then_the_right_one(env: TuiEnv) -> 
         assert app.main.query_one("#pods").table.row_count == len(fake.world.pods)
         assert app.main.query_one("#nodes").row_count == 3
         assert app.main.query_one("#apps").table.row_count == len(fake.world.apps)
+        first = checkpoint(env.state())
 
-    assert [m.resume for m in of(sent, messages.StartRun)] == [False]
+        # s again: a new run (asks again for the destroy); the screen forgets the old one.
+        assert "s" in footer_keys(app) and not app.main.resumable
+        await pilot.press("s")
+        await until(pilot, showing(app, DestroyConfirmScreen), what="asked again")
+        assert set(checklist_states(app).values()) == {"pending"}
+        assert stage_statuses(app)["apply"] == "pending"
+        assert stage_statuses(app)["destroy"] == "running"
+
+    assert first.outcome is Outcome.DONE
+    assert [m.resume for m in of(sent, messages.StartRun)] == [False, False]
     assert [m.confirmed for m in of(sent, messages.AnswerDestroy)] == [True]
-    cp = checkpoint(env.state())
-    assert cp.outcome is Outcome.DONE and cp.mode == "tui"
-    assert all(c.state is ChecklistState.PROVED for c in cp.checklist)
-    assert app.exit_code == 0
+    assert first.mode == "tui"
+    assert all(c.state is ChecklistState.PROVED for c in first.checklist)
+    # The second run was left waiting for the confirmation: closing the app refused it and
+    # stopped the run cleanly (main.run waits like this before it returns); the first run
+    # is archived.
+    assert app.shutdown(timeout=10)
+    assert (env.state().dir / "runs" / f"{first.run_id}.json").exists()
+    assert checkpoint(env.state()).outcome is Outcome.INTERRUPTED
 
 
 async def test_demo_refusal_then_retry_then_one_key_confirmation(env: TuiEnv) -> None:

@@ -116,7 +116,8 @@ async def test_keys_after_a_run(env: TuiEnv) -> None:
         assert "Quit (q)" in found and "Help (?)" in found
         hits = [hit async for hit in provider.search("search log")]
         assert hits and str(hits[0].text) == "Search (/)"
-        help_hit = [h async for h in provider.search("help") if h.text == "Help (?)"][0]
+        helps = [h async for h in provider.search("help") if h.text == "Help (?)"]
+        help_hit = helps[0]
         await help_hit.command()  # what choosing it in the palette does
         await until(pilot, showing(app, HelpScreen), what="help from the palette")
 

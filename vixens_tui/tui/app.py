@@ -236,9 +236,6 @@ class VixensApp(App[int]):
     def _start_run(self, message: messages.StartRun) -> None:
         if self.running or self.backends is None or self.quitting:
             return
-        if message.resume and self.previous is not None and not self.previous.unfinished:
-            self.notify("The last run finished: nothing to continue.", severity="warning")
-            return
         self.decider.reset()
         engine = Engine(
             self.profile,
@@ -295,6 +292,9 @@ class VixensApp(App[int]):
             self.exit(self.exit_code)
             return
         if self.quitting:
+            # Asked again while the stage stops: leave now; main.run still waits for the
+            # engine to finish (and save its checkpoint) before the program ends.
+            self.exit(int(ExitCode.INTERRUPTED))
             return
         stage = self.main.current_stage
 

@@ -149,15 +149,7 @@ class MainScreen(Screen[None]):
         self.query_one("#nodes", NodeGrid).border_title = "Nodes"
         self.query_one("#pods", PodPanel).border_title = "Pods"
         self.query_one("#apps", AppPanel).border_title = "Argo CD apps"
-        bar = self.query_one(StageBar)
-        bar.reset(
-            StageView(
-                s,
-                status="pending" if s in self.plan else "not-planned",
-                expected_s=self.profile.expected_s.get(s, (0.0, 0.0)),
-            )
-            for s in STAGE_ORDER
-        )
+        self._reset_views(self.plan)
         self.set_interval(AGE_REFRESH_S, self._refresh_ages)
         # The terminal's size: the screen's own is not known yet on mount.
         self._apply_size(self.app.size.width, self.app.size.height)
@@ -270,6 +262,9 @@ class MainScreen(Screen[None]):
             self.run_seen = True
             self.outcome = None
             self.sub_title = f"run {event.run_id}" + (" · resumed" if event.resumed else "")
+            if not event.resumed:
+                # A new run: nothing of an earlier one still counts.
+                self._reset_views(event.plan)
             for s in STAGE_ORDER:
                 if s not in event.plan:
                     bar.update_stage(s, status="not-planned")
@@ -358,6 +353,19 @@ class MainScreen(Screen[None]):
         else:
             self._line(event, entries)
 
+    def _reset_views(self, plan: tuple[StageName, ...]) -> None:
+        self.query_one(StageBar).reset(
+            StageView(
+                s,
+                status="pending" if s in plan else "not-planned",
+                expected_s=self.profile.expected_s.get(s, (0.0, 0.0)),
+            )
+            for s in STAGE_ORDER
+        )
+        panel = self.query_one(ChecklistPanel)
+        for item in panel.items:
+            panel.set_item(item.id, state="pending", evidence="", by="")
+
     def _update_running_detail(self) -> None:
         bar = self.query_one(StageBar)
         running = next((v for v in bar.stages if v.status == "running"), None)
@@ -369,14 +377,16 @@ class MainScreen(Screen[None]):
         bar.update_stage(running.name, detail=" · ".join(parts))
 
     def _show_snapshot(self, snap: ClusterSnapshot) -> None:
-        self.query_one(NodeGrid).show(snap.nodes)
         nodes = self.query_one(NodeGrid)
+        nodes.show(snap.nodes)
         ready = sum(1 for n in snap.nodes if n.ready)
-        nodes.border_title = (
+        title = (
             f"Nodes · {ready}/{len(self.profile.nodes)} Ready"
             if snap.reachable
             else "Nodes · API unreachable"
         )
+        if nodes.border_title != title:
+            nodes.border_title = title
         self.query_one(PodPanel).show(snap.pods, reachable=snap.reachable, error=snap.error)
         self.query_one(AppPanel).show(snap.apps)
 
@@ -388,7 +398,10 @@ class MainScreen(Screen[None]):
     def _set_status(self, text: Text) -> None:
         text.no_wrap = True
         text.overflow = "ellipsis"
-        self.query_one("#status", Static).update(text)
+        status = self.query_one("#status", Static)
+        if str(status.content) != text.plain or not text.plain:
+            # One fixed line: no layout pass (a layout reflows the whole screen).
+            status.update(text, layout=False)
 
     def _clear_attention(self, *, keep_issue_note: bool) -> None:
         asked, self.pending = self.pending, None

@@ -48,8 +48,7 @@ class ChecklistPanel(Vertical):
         scrollbar-size-vertical: 1;
     }
     ChecklistPanel > Static {
-        height: auto;
-        max-height: 5;
+        height: 4;
         padding: 0 1;
         color: $text-muted;
     }
@@ -73,6 +72,7 @@ class ChecklistPanel(Vertical):
         self._items: dict[str, ItemView] = {
             e.id: ItemView(e.id, e.title, e.procedure) for e in CHECKLIST
         }
+        self._said = ""
         self._title_width = 40
         """Titles are cut to the pane (with …); the full one is under the list."""
 
@@ -147,18 +147,21 @@ class ChecklistPanel(Vertical):
             title += f", {counts['manual']} by hand"
         if counts["failed"]:
             title += f", {counts['failed']} failed"
-        self.border_title = title
+        if self.border_title != title:
+            self.border_title = title
         selected = self.selected
         if selected is None:
             return
         item = selected
         evidence = item.evidence or "not checked yet"
         who = " (ticked by hand)" if item.state == "manual" else ""
-        self.query_one("#evidence", Static).update(
-            Text.assemble(
-                (item.title, "bold"), who, "\n", (item.procedure, "italic"), "\n", evidence
-            )
+        text = Text.assemble(
+            (item.title, "bold"), who, "\n", (item.procedure, "italic"), "\n", evidence
         )
+        if text.plain != self._said:
+            self._said = text.plain
+            # A fixed height: no layout pass (it would reflow the whole screen).
+            self.query_one("#evidence", Static).update(text, layout=False)
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -152,8 +152,11 @@ class PodPanel(Vertical):
         title = f"Pods · {running} Running / {len(self._pods)}"
         if not self._reachable:
             title = "Pods · API unreachable" + (f": {self._error}" if self._error else "")
-        self.border_title = title
-        self.border_subtitle = f"filter: {self._filter} ({len(wanted)})" if self._filter else ""
+        subtitle = f"filter: {self._filter} ({len(wanted)})" if self._filter else ""
+        if self.border_title != title:
+            self.border_title = title
+        if self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle
 
     def action_filter(self) -> None:
         self.open_filter()
@@ -236,8 +239,7 @@ class AppPanel(Vertical):
         height: 1fr;
     }
     AppPanel > Static {
-        height: auto;
-        max-height: 3;
+        height: 3;
         color: $text-muted;
         padding: 0 1;
     }
@@ -246,6 +248,7 @@ class AppPanel(Vertical):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._apps: dict[str, AppInfo] = {}
+        self._said = ""
 
     def compose(self) -> ComposeResult:
         yield AppTable()
@@ -268,7 +271,9 @@ class AppPanel(Vertical):
         self._apps = {a.name: a for a in apps}
         self.table.sync(self._apps)
         ok = sum(1 for a in self._apps.values() if not a.reason())
-        self.border_title = f"Argo CD apps · {ok}/{len(self._apps)} Synced/Healthy"
+        title = f"Argo CD apps · {ok}/{len(self._apps)} Synced/Healthy"
+        if self.border_title != title:
+            self.border_title = title
         self._describe()
 
     @on(DataTable.RowHighlighted)
@@ -282,7 +287,7 @@ class AppPanel(Vertical):
         if app is None or not app.reason():
             app = next((a for a in self.table.items.values() if a.reason()), app)
         if app is None:
-            self.query_one(Static).update("")
+            self._say(Text(""))
             return
         text = Text.assemble(
             (app.name, "bold"),
@@ -291,4 +296,9 @@ class AppPanel(Vertical):
         )
         if app.reason():
             text.append(f"\n{app.reason()}", "red")
-        self.query_one(Static).update(text)
+        self._say(text)
+
+    def _say(self, text: Text) -> None:
+        if text.plain != self._said:
+            self._said = text.plain
+            self.query_one(Static).update(text, layout=False)  # fixed height: no reflow

@@ -34,7 +34,7 @@ class FreshDataTable(DataTable[Any]):
     """
 
     async def _on_idle(self, event: events.Idle) -> None:
-        measured = self._require_update_dimensions or bool(self._updated_cells)
+        measured = bool(self._new_rows) or bool(self._updated_cells)
         await super()._on_idle(event)
         if measured:
             self._update_count += 1

@@ -27,6 +27,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input
 
+from vixens_tui.tui.widgets.quiet_scroll import set_virtual_size
+
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 LEVEL_STYLES: dict[str, Style] = {
@@ -133,7 +135,7 @@ class LogView(ScrollView, can_focus=True):
             return
         dropped = self._first - first_before
         self._width = widest
-        self.virtual_size = Size(self._width, len(self._lines))
+        set_virtual_size(self, Size(self._width, len(self._lines)))
         if self._query is not None:
             self._find_matches()
         if at_end:
@@ -357,4 +359,6 @@ class LogPanel(Vertical):
             position = "" if current is None else f", at line {current + 1}"
             parts.append(f"{view.matches} matches{position}")
         parts.append("following" if view.following else "paused: End to follow")
-        self.border_subtitle = " · ".join(parts)
+        subtitle = " · ".join(parts)
+        if self.border_subtitle != subtitle:
+            self.border_subtitle = subtitle

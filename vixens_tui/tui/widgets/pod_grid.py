@@ -27,6 +27,7 @@ from textual.strip import Strip
 
 from vixens_tui.core.cluster import PodInfo
 from vixens_tui.tui.format import age
+from vixens_tui.tui.widgets.quiet_scroll import set_virtual_size
 
 HEADERS = ("Namespace", "Name", "Status", "Ready", "Restarts", "Age")
 NAMESPACE = 0
@@ -240,7 +241,7 @@ class PodGrid(ScrollView, can_focus=True):
         if fit != self._fit:
             self._fit = fit
             self._cache.clear()
-        self.virtual_size = Size(sum(fit) + GAP * len(fit), len(self._order) + 1)
+        set_virtual_size(self, Size(sum(fit) + GAP * len(fit), len(self._order) + 1))
 
     def on_resize(self) -> None:
         self._resize()
