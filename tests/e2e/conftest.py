@@ -6,8 +6,9 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,102 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     d = Demo(tmp_path, env)
     yield d
     d.stop_simulator()
+
+
+# -- shared by the chaos, signal, fault and security tests -------------------------------------
+
+
+class EventStream:
+    """Reads a `--json` run's stdout and stderr in threads (so no pipe ever fills) and keeps
+    every event; `wait_for` blocks until an event matching a predicate has been read."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.events: list[dict[str, Any]] = []
+        self.raw: list[str] = []
+        self.err: list[str] = []
+        self._cond = threading.Condition()
+        self._done = False
+        self._threads = [
+            threading.Thread(target=self._read, name="demo-stdout", daemon=True),
+            threading.Thread(target=self._read_err, name="demo-stderr", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            for line in self.proc.stdout:
+                self.raw.append(line)
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                with self._cond:
+                    self.events.append(event)
+                    self._cond.notify_all()
+        finally:
+            with self._cond:
+                self._done = True
+                self._cond.notify_all()
+
+    def _read_err(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.err.append(line)
+
+    def wait_for(
+        self, match: Callable[[dict[str, Any]], bool], timeout: float
+    ) -> dict[str, Any] | None:
+        """The first event (from the start) matching `match`; None if the output ends (or
+        the timeout passes) first."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for event in self.events[seen:]:
+                    if match(event):
+                        return event
+                seen = len(self.events)
+                left = deadline - time.monotonic()
+                if self._done or left <= 0:
+                    return None
+                self._cond.wait(min(left, 0.5))
+
+    def finish(self, timeout: float = 150) -> int:
+        """Wait for the process (killed past `timeout`) and the readers; the exit code."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+        return self.proc.returncode
+
+    @property
+    def stdout(self) -> str:
+        return "".join(self.raw)
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.err)
+
+
+def processes_in(directory: Path) -> list[int]:
+    """PIDs of the live processes whose working directory is `directory` (Linux /proc)."""
+    target = directory.resolve()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if Path(os.readlink(entry / "cwd")) == target:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
