@@ -56,7 +56,7 @@ class HelpScreen(ModalScreen[None]):
                 )
             )
             yield Static(table)
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

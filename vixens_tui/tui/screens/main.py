@@ -142,7 +142,9 @@ class MainScreen(Screen[None]):
             yield PodPanel(clock=self.clock, id="pods", classes="pane tab-cluster")
             yield NodeGrid(clock=self.clock, id="nodes", classes="pane tab-cluster")
             yield AppPanel(id="apps", classes="pane tab-apps")
-        yield Footer()
+        # Compact: it fits 80 columns, and (Textual 8.2.8) a non-compact footer restyles each
+        # of its keys every time the keys change.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#log", LogPanel).border_title = "Log · Terraform and steps"
@@ -168,15 +170,16 @@ class MainScreen(Screen[None]):
         self.set_class(narrow, "-narrow")
         footers = self.query(Footer)
         if footers:
-            # 80 columns hold the run's keys only without padding and the palette hint
-            # (ctrl+p still works, and ? lists everything).
-            footer = footers.first(Footer)
-            footer.compact = narrow
-            footer.show_command_palette = not narrow
+            # 80 columns hold the run's keys only without the palette hint (ctrl+p still
+            # works, and ? lists everything).
+            footers.first(Footer).show_command_palette = not narrow
 
     def watch_tab(self, tab: str) -> None:
+        # Each class change restyles the screen: change only what differs.
         for name in TABS:
-            self.set_class(name == tab, f"-tab-{name}")
+            wanted = name == tab
+            if self.has_class(f"-tab-{name}") != wanted:
+                self.set_class(wanted, f"-tab-{name}")
         tabs = self.query("#tabs")
         if tabs and tabs.first(Tabs).active != f"tab-{tab}":
             tabs.first(Tabs).active = f"tab-{tab}"

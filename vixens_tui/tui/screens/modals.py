@@ -37,7 +37,7 @@ class Dialog(ModalScreen[object]):
             box.border_title = self.TITLE_TEXT
             yield Static(self.body(), id="body")
             yield from self.extra()
-        yield Footer()
+        yield Footer(compact=True)
 
     def extra(self) -> ComposeResult:
         yield from ()

@@ -51,7 +51,7 @@ class PodDiagnosticsScreen(ModalScreen[None]):
                 classes="command",
             )
             yield RichLog(id="logs", wrap=False, markup=False, highlight=False, max_lines=2000)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#events", RichLog).write(Text("loading…", "dim"))
