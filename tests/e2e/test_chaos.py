@@ -347,3 +347,28 @@ def test_kill_between_journal_and_checkpoint_does_not_rerun_the_stage(
     assert result.exit_code == ExitCode.DONE
     unexplained, torn = rerun_violations(list(h.state.read_journal()))
     assert unexplained + torn == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "product bug: `--demo --resume` after a finished demo exits 2 ('the demo's simulated "
+        "cluster is gone ... start a new demo run without --resume'): headless.run builds the "
+        "backends (vixens_tui/sim/demo.py demo_backends, which needs the live simulator) "
+        "before Engine.prepare can say 'nothing to resume' (exit 0, as without --demo)"
+    ),
+)
+def test_resume_of_a_finished_demo_says_nothing_to_resume(demo: Demo) -> None:
+    # A kill that lands after the run finished (the simulator already stopped) leaves this.
+    done = Checkpoint(
+        run_id="20251115T090000-d0d0d0",
+        env=demo.key,
+        profile_digest="0",
+        outcome=Outcome.DONE,
+        exit_code=0,
+        demo=True,
+    )
+    demo.state.ensure().save(done)
+    result = demo.run("--resume")
+    assert "nothing to resume" in result.stderr, result.stderr
+    assert result.returncode == 0
