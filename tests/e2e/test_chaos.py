@@ -92,7 +92,7 @@ def plan_kill(rng: random.Random, kind: str, remaining: list[str]) -> Kill:
     if kind == "apply-terraform" and "apply" in remaining:
         return Kill(kind, nth=rng.randint(1, 40), delay=rng.uniform(0, 0.2))
     if kind == "wait" and set(remaining) & {"apply", "namespaces", "argocd-sync", "validate"}:
-        return Kill(kind, nth=rng.randint(1, 2), delay=rng.uniform(0, 0.3))
+        return Kill(kind, nth=rng.randint(1, 2), delay=rng.uniform(0, 0.05))
     if kind == "stage-start" and remaining:
         return Kill(kind, delay=rng.uniform(0, 0.1), stage=rng.choice(remaining))
     if kind == "checkpoint-write" and remaining:
@@ -208,7 +208,7 @@ def where(stream: EventStream, tf_strays: list[int]) -> str:
 def run_segment(demo: Demo, kill: Kill | None, *, resume: bool) -> tuple[int, str | None, str]:
     """One process; killed as `kill` says. (exit code, where the kill landed or None, output)."""
     stream = EventStream(demo.start("--json", *(["--resume"] if resume else [])))
-    landed: str | None = None
+    strays: list[int] | None = None
     try:
         if kill is not None:
             trigger: Callable[[Event], bool]
@@ -231,9 +231,11 @@ def run_segment(demo: Demo, kill: Kill | None, *, resume: bool) -> tuple[int, st
             if stream.proc.poll() is None:
                 stream.proc.send_signal(signal.SIGKILL)
                 stream.proc.wait()
-                landed = where(stream, find_strays(demo.workspace / "terraform"))
+                # Terraform (its own session) outlives a killed vixens-tui: look at once.
+                strays = find_strays(demo.workspace / "terraform")
     finally:
         code = stream.finish(SEGMENT_TIMEOUT_S)
+    landed = None if strays is None else where(stream, strays)
     return code, landed, stream.stdout[-2000:] + stream.stderr
 
 
