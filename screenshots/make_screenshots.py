@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import os
 import sys
 import tempfile
 import time
@@ -163,8 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"make_screenshots: {backend} backends")
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vixens-screens-") as tmp:
+        # The demo's workspace (and its simulated cluster) apart from a person's own demo.
+        os.environ.setdefault("VIXENS_TUI_DEMO_DIR", str(Path(tmp) / "demo"))
         app = build(backend, Path(tmp), args.speed)
-        asyncio.run(shoot(app, args.out, args.timeout))
+        try:
+            asyncio.run(shoot(app, args.out, args.timeout))
+        finally:
+            app.shutdown()  # as vixens-tui does: the run stopped, the backends closed
     return 0
 
 

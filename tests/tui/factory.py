@@ -30,6 +30,8 @@ class FakeFactory:
     world: FakeWorld | None = None
     tweak: Callable[[FakeWorld], None] | None = None
     """Changes the world once built (a test's particular cluster)."""
+    closed: int = 0
+    """How many times the backends were closed (the app must close them once, at the end)."""
 
     def __call__(self, profile: Profile, options: Options) -> tuple[Profile, Backends]:
         if self.world is None:
@@ -38,7 +40,16 @@ class FakeFactory:
                 self.world.prebuilt()
             if self.tweak is not None:
                 self.tweak(self.world)
-        return profile, backends_for(self.world)
+        backends = backends_for(self.world)
+        return profile, Backends(
+            terraform=backends.terraform,
+            cluster=backends.cluster,
+            http=backends.http,
+            closers=(self._close,),
+        )
+
+    def _close(self) -> None:
+        self.closed += 1
 
 
 @dataclass

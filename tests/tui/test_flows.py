@@ -249,10 +249,14 @@ async def test_quit_while_a_stage_runs_stops_it_cleanly(env: TuiEnv) -> None:
 
 
 async def test_quit_when_idle_exits_at_once(env: TuiEnv) -> None:
-    app, _fake = env.app()
+    app, fake = env.app()
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, what="exit")
     assert app.return_value == 0
     assert env.state().load() is None  # nothing ran, nothing written
+    assert fake.closed == 0
+    assert app.shutdown(timeout=5)  # what main.run does once Textual is gone
+    assert app.shutdown(timeout=5)
+    assert fake.closed == 1  # the backends (a demo's simulator...) are closed once

@@ -155,8 +155,9 @@ def test_a_person_rebuilds_dev_through_the_three_known_issues(
     assert all(c.state.value == "proved" for c in cp.checklist)
 
 
-def test_sigterm_stops_the_running_stage_and_saves_the_checkpoint(
-    tmp_path: Path, terminal: list[Terminal]
+@pytest.mark.parametrize("how", ["sigterm", "terminal-closed"])
+def test_a_signal_stops_the_running_stage_and_saves_the_checkpoint(
+    tmp_path: Path, terminal: list[Terminal], how: str
 ) -> None:
     pgid_file = tmp_path / "pgid"
     fake = {"child": {"stage": "apply", "pgid_file": str(pgid_file)}}
@@ -171,8 +172,16 @@ def test_sigterm_stops_the_running_stage_and_saves_the_checkpoint(
     term.wait_for("▶ apply")
     shell = term.pid_file.read_text().strip()
     found = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True, check=True)
-    os.kill(int(found.stdout.split()[0]), signal.SIGTERM)  # vixens-tui, the shell's child
-    term.wait_for("EXIT=130")
+    tui = int(found.stdout.split()[0])  # vixens-tui, the shell's child
+    if how == "sigterm":
+        os.kill(tui, signal.SIGTERM)
+        term.wait_for("EXIT=130")
+    else:
+        term.kill()  # the terminal goes away: SIGHUP
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{tui}").exists():
+            assert time.monotonic() < deadline, "vixens-tui outlived its terminal"
+            time.sleep(0.1)
     with pytest.raises(ProcessLookupError):
         os.killpg(pgid, 0)  # Terraform's whole process group is gone
     cp = EnvState(state_dir, "dev").load()

@@ -86,8 +86,10 @@ class VixensApp(App[int]):
         """Set while no run is in progress (main.run waits on it before closing backends)."""
         self.run_done.set()
         self.quitting = False
-        self._closed = False
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._backends_closed = False
+        self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._early_interrupt = ""
+        """A signal that came before the app was running: acted on once it is."""
         self.main = MainScreen(
             profile=profile,
             relay=self.relay,
@@ -105,7 +107,10 @@ class VixensApp(App[int]):
         self.main.post_message(messages.EventsPending())
 
     async def on_mount(self) -> None:
-        self._loop = asyncio.get_running_loop()
+        self._event_loop = asyncio.get_running_loop()
+        if self._early_interrupt:
+            self.exit(int(ExitCode.INTERRUPTED))
+            return
         # Pushed rather than returned by get_default_screen(): Textual loads a screen's
         # CSS_PATH when the screen is pushed, not for the default screen.
         await self.push_screen(self.main)
@@ -144,9 +149,9 @@ class VixensApp(App[int]):
 
     def close_backends(self) -> None:
         """Stop watches and simulators; call once no run is in progress."""
-        if self._closed or self.backends is None:
+        if self._backends_closed or self.backends is None:
             return
-        self._closed = True
+        self._backends_closed = True
         self.backends.close()
 
     def shutdown(self, timeout: float = 120.0) -> bool:
@@ -316,8 +321,9 @@ class VixensApp(App[int]):
 
     def interrupt(self, reason: str) -> None:
         """A signal arrived (SIGTERM, SIGHUP): stop and quit without asking. Any thread."""
-        loop = self._loop
+        loop = self._event_loop
         if loop is None or loop.is_closed():
+            self._early_interrupt = reason
             self.cancel.cancel(reason)
             self.decider.abort()
             return

@@ -8,9 +8,13 @@ in the middle of a stage or the terminal sends SIGTERM/SIGHUP.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
+import threading
+import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from vixens_tui.core.checkpoint.lock import LockHeld
 from vixens_tui.core.checkpoint.store import StateError
@@ -18,6 +22,9 @@ from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.profile import ProfileError
 from vixens_tui.options import Options
 from vixens_tui.wiring import env_state, profile_for
+
+if TYPE_CHECKING:
+    from vixens_tui.tui.app import VixensApp
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -57,6 +64,20 @@ def run(options: Options) -> int:
         lock.release()
 
 
+HANGUP_GRACE_S = 2.0
+"""After the run has stopped, how long Textual gets to wind down on a dead terminal."""
+
+
+def _hangup_watchdog(app: VixensApp) -> None:
+    # Textual 8.2.8 can block forever restoring a terminal that is gone (its writer queue
+    # never drains). Let the run stop first: its checkpoint is written before run_done.
+    app.run_done.wait(120)
+    time.sleep(HANGUP_GRACE_S)
+    # Still here: close the backends and leave; the kernel drops the environment's lock.
+    app.shutdown(timeout=5)
+    os._exit(int(ExitCode.INTERRUPTED))
+
+
 def _run_app(options: Options, profile: object, state: object) -> int:
     from vixens_tui.tui.app import make_app
 
@@ -64,6 +85,10 @@ def _run_app(options: Options, profile: object, state: object) -> int:
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         app.interrupt(f"{signal.Signals(signum).name} received")
+        if signum == signal.SIGHUP:
+            # The terminal is gone: if Textual cannot wind down without it, do not wait
+            # forever. The watchdog still lets the run stop and save its checkpoint.
+            threading.Thread(target=_hangup_watchdog, args=(app,), daemon=True).start()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in SIGNALS}
     try:

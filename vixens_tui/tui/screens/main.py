@@ -390,6 +390,11 @@ class MainScreen(Screen[None]):
         )
         if nodes.border_title != title:
             nodes.border_title = title
+        # Unreachable: what the grids show is the last thing seen, dimmed, not the cluster now.
+        for pane in ("#nodes", "#pods", "#apps"):
+            widget = self.query_one(pane)
+            if widget.has_class("-stale") == snap.reachable:
+                widget.set_class(not snap.reachable, "-stale")
         self.query_one(PodPanel).show(snap.pods, reachable=snap.reachable, error=snap.error)
         self.query_one(AppPanel).show(snap.apps)
 
@@ -399,6 +404,8 @@ class MainScreen(Screen[None]):
         self.query_one(PodPanel).set_now(now)
 
     def _set_status(self, text: Text) -> None:
+        if "\n" in text.plain:
+            text = Text(" ".join(text.plain.split()), style=text.style)
         text.no_wrap = True
         text.overflow = "ellipsis"
         status = self.query_one("#status", Static)

@@ -80,6 +80,11 @@ class DestroyConfirmScreen(Dialog):
             )
         else:
             out.append("\nThe cluster is not reachable.")
+        if p.volume_claims:
+            out.append(
+                f"\n{len(p.volume_claims)} PersistentVolumeClaims: {_listing(p.volume_claims)}",
+                "bold",
+            )
         out.append(f"\nResources: {_listing(p.addresses, 4)}", "dim")
         out.append("\n\n")
         if self.require_typing:

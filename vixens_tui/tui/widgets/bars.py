@@ -15,6 +15,11 @@ from vixens_tui.tui.format import ellipsize
 MAX_EVIDENCE = 3
 
 
+def one_line(text: str) -> str:
+    """Tool output folded onto one line: a bar's layout must not depend on an error's newlines."""
+    return " ".join(text.split())
+
+
 class IssueBar(Widget):
     """What was detected, the evidence, and the single key that applies its fix."""
 
@@ -65,7 +70,7 @@ class IssueBar(Widget):
         stage = issue.stage.value if issue.stage else "?"
         out = Text(no_wrap=True, overflow="ellipsis")
         out.append("⚠ Known issue: ", "bold yellow")
-        out.append(issue.title, "bold")
+        out.append(one_line(issue.title), "bold")
         out.append(f"  ({issue.issue_id}, stage {stage})", "dim")
         out.append("\n")
         out.append("Press ", "bold")
@@ -75,7 +80,7 @@ class IssueBar(Widget):
         prefix = len(f"Press  {self.fix_key}  to apply the fix: ")
         width = max(20, self.size.width - 4)
         lines = textwrap.wrap(
-            issue.fix,
+            one_line(issue.fix),
             width=width,
             initial_indent=" " * prefix,
             subsequent_indent="    ",
@@ -88,14 +93,16 @@ class IssueBar(Widget):
             out.append("\n    " + lines[1].strip())
         if issue.applied_so_far:
             out.append(f"  (applied {issue.applied_so_far}x already)", "dim")
+        if not issue.automatic:
+            out.append("\n  never applied automatically: check the evidence first", "bold red")
         for line in issue.evidence[:MAX_EVIDENCE]:
             out.append("\n  evidence: ", "dim")
-            out.append(line)
+            out.append(one_line(line))
         if len(issue.evidence) > MAX_EVIDENCE:
             out.append(f"\n  … {len(issue.evidence) - MAX_EVIDENCE} more in the log", "dim")
         if self.note:
             out.append("\n")
-            out.append(self.note, "italic")
+            out.append(one_line(self.note), "italic")
         return out
 
 
@@ -142,7 +149,7 @@ class DecisionBar(Widget):
             stage = failure.stage.value if failure.stage else "?"
             out.append(f"✗ {stage} failed", "bold red")
             out.append(f" (attempt {failure.attempt}, {failure.failure}): ", "dim")
-            out.append(failure.error)
+            out.append(one_line(failure.error))
         else:
             out.append("✗ the stage failed", "bold red")
         out.append("\n")

@@ -151,7 +151,9 @@ class PodPanel(Vertical):
         running = sum(1 for p in self._pods.values() if p.phase == "Running")
         title = f"Pods · {running} Running / {len(self._pods)}"
         if not self._reachable:
-            title = "Pods · API unreachable" + (f": {self._error}" if self._error else "")
+            title = "Pods · last seen · API unreachable" + (
+                f": {self._error}" if self._error else ""
+            )
         subtitle = f"filter: {self._filter} ({len(wanted)})" if self._filter else ""
         if self.border_title != title:
             self.border_title = title

@@ -36,6 +36,7 @@ STATUS = 2
 AGE = 5
 GAP = 1
 SHRINK = ((NAME, 22), (NAMESPACE, 11))
+REMEASURE_MAX = 2000
 """When the pane is too narrow, these columns give way (down to these widths), in order."""
 
 
@@ -198,6 +199,15 @@ class PodGrid(ScrollView, can_focus=True):
             self._cache.discard((key, False))
             self._cache.discard((key, True))
         self._items = dict(items)
+        if (resort or widened) and len(self._cells) <= REMEASURE_MAX:
+            # Columns also narrow again when their widest cell goes (a CrashLoopBackOff
+            # that recovered); past a few thousand rows they only grow (it costs a pass).
+            widths = [cell_len(h) for h in HEADERS]
+            for cells in self._cells.values():
+                for i, cell in enumerate(cells):
+                    widths[i] = max(widths[i], cell_len(cell))
+            widened = widened or widths != self._widths
+            self._widths = widths
         if resort:
             ranks = self._ranks
             self._order = sorted(self._cells, key=lambda k: (ranks[k], k))
