@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from dataclasses import replace
 
@@ -61,12 +62,14 @@ async def test_5000_pods_render_fast_and_1000_changes_a_second_update_cells(
         table._row = row  # type: ignore[method-assign]
 
         current = pods(5000)
-        # CPU time of this process: what the grid costs, whatever else the machine runs (the
-        # wall time on an idle machine is about the same: ~0.2 s).
-        began = time.process_time()
+        # CPU time of the UI thread (where the grid works and the screen is drawn): what the
+        # grid costs, whatever else the machine or other threads run. On an idle machine the
+        # wall time is about the same (~0.2 s). Earlier tests' garbage is collected first.
+        gc.collect()
+        began = time.thread_time()
         app.main.apply_batch(Batch(snapshot=snapshot(1, current)))
         await pilot.pause()
-        first_render = time.process_time() - began
+        first_render = time.thread_time() - began
         assert table.row_count == 5000
         assert first_render <= 0.3, f"first render took {first_render:.3f}s of CPU"
         assert len(built) == 5000
@@ -85,10 +88,10 @@ async def test_5000_pods_render_fast_and_1000_changes_a_second_update_cells(
                     ready=0 if bad else 1,
                 )
             built.clear()
-            began = time.process_time()
+            began = time.thread_time()
             app.main.apply_batch(Batch(snapshot=snapshot(step + 2, current)))
             assert len(built) == 100  # only the changed rows are rebuilt
-            took.append(time.process_time() - began)
+            took.append(time.thread_time() - began)
             await asyncio.sleep(0.1)
         await pilot.pause()
         # A flush costs ~10 ms here; allow for a garbage collection or a busy CI machine.
