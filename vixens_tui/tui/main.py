@@ -64,7 +64,7 @@ def run(options: Options) -> int:
         lock.release()
 
 
-HANGUP_GRACE_S = 2.0
+HANGUP_GRACE_S = 1.0
 """After the run has stopped, how long Textual gets to wind down on a dead terminal."""
 
 

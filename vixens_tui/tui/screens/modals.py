@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
@@ -24,7 +24,8 @@ def _listing(items: tuple[str, ...], limit: int = MAX_LISTED) -> str:
 
 
 class Dialog(ModalScreen[object]):
-    """A centred box with a title, a body and the keys to answer."""
+    """A centred box: a title, what it is about (scrolls if long), then the question and its
+    keys, which are never the part cut off on a small terminal."""
 
     CSS_PATH = "dialog.tcss"
     TITLE_TEXT = ""
@@ -32,10 +33,15 @@ class Dialog(ModalScreen[object]):
     def body(self) -> Text:
         raise NotImplementedError
 
+    def prompt(self) -> Text:
+        raise NotImplementedError
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = self.TITLE_TEXT
-            yield Static(self.body(), id="body")
+            with VerticalScroll(id="about"):
+                yield Static(self.body(), id="body")
+            yield Static(self.prompt(), id="prompt")
             yield from self.extra()
         yield Footer(compact=True)
 
@@ -86,10 +92,13 @@ class DestroyConfirmScreen(Dialog):
                 "bold",
             )
         out.append(f"\nResources: {_listing(p.addresses, 4)}", "dim")
-        out.append("\n\n")
+        return out
+
+    def prompt(self) -> Text:
+        out = Text()
         if self.require_typing:
             out.append("Type ", "bold")
-            out.append(f" {p.env} ", "bold reverse")
+            out.append(f" {self.preview.env} ", "bold reverse")
             out.append(" and press Enter to destroy it. Esc refuses.", "bold")
         else:
             out.append("Demo: a simulated cluster. Press ", "bold")
@@ -150,7 +159,10 @@ class SkipConfirmScreen(Dialog):
             ("?", "bold"),
             f"\nIt failed with: {self.error}",
             "\nThe checkpoint records it as skipped by you; later stages may fail because of it.",
-            "\n\n",
+        )
+
+    def prompt(self) -> Text:
+        return Text.assemble(
             (" y ", "bold reverse"),
             " skip it   ",
             (" n ", "bold reverse"),
@@ -180,7 +192,10 @@ class QuitConfirmScreen(Dialog):
             "\nQuitting stops it cleanly (Terraform is interrupted and waited for), saves the "
             "checkpoint as interrupted, and exits with 130. Continue later with s or "
             "`vixens-tui --resume`.",
-            "\n\n",
+        )
+
+    def prompt(self) -> Text:
+        return Text.assemble(
             (" y ", "bold reverse"),
             " stop and quit   ",
             (" n ", "bold reverse"),
@@ -219,7 +234,10 @@ class ResumeOfferScreen(Dialog):
         if where is not None:
             out.append(f"\nIt continues at {where.value}", "bold")
             out.append(" (stages marked done are re-checked first).")
-        out.append("\n\n")
+        return out
+
+    def prompt(self) -> Text:
+        out = Text()
         out.append(" c ", "bold reverse")
         out.append(" continue it   ")
         out.append(" n ", "bold reverse")
