@@ -123,7 +123,7 @@ class ChecklistPanel(Vertical):
             self._title_width = width
             for item in self._items.values():
                 _, title = self._cells(item)
-                self.table.update_cell(item.id, "title", title)
+                self.table.update_cell(item.id, "title", title, update_width=True)
 
     def set_item(self, item_id: str, *, state: str, evidence: str, by: str) -> None:
         old = self._items.get(item_id)
