@@ -183,6 +183,10 @@ def test_exit_codes_for_failures_and_resume(tmp_path: Path) -> None:
     assert "re-check: still done" in resumed.stdout
     again = run_cli(["--auto", "--yes", "--resume", "--config", str(path)], env_for(state, {}))
     assert again.returncode == 0 and "nothing to resume" in again.stderr
+    # The TUI says the same before it draws or connects anything (no terminal needed).
+    tui = run_cli(["--resume", "--config", str(path)], env_for(state, {}, VIXENS_TUI_FORCE_TUI="1"))
+    assert tui.returncode == 0 and "nothing to resume" in tui.stderr, tui.stderr
+    assert "\x1b[" not in tui.stdout  # Textual never started
 
 
 def test_nothing_to_resume_is_a_usage_error(tmp_path: Path) -> None:

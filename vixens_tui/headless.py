@@ -22,7 +22,13 @@ from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.lock import LockHeld
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.decider import AutoDecider
-from vixens_tui.core.engine import Engine, NothingToResume, RunRequest, RunResult
+from vixens_tui.core.engine import (
+    Engine,
+    NothingToResume,
+    RunRequest,
+    RunResult,
+    check_resumable,
+)
 from vixens_tui.core.events import (
     ChecklistChanged,
     ClusterChanged,
@@ -225,6 +231,15 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
     token = CancelToken()
     redactor = Redactor()
     try:
+        if options.resume:
+            check_resumable(state)
+    except NothingToResume as exc:
+        _say(str(exc))
+        return ExitCode.DONE if exc.finished else ExitCode.BAD_INPUT
+    except StateError as exc:
+        _say(str(exc))
+        return ExitCode.BAD_INPUT
+    try:
         profile, backends = make_backends(profile, options, state, redactor)
     except UsageError as exc:
         _say(str(exc))
@@ -238,7 +253,7 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
             checkpoint = engine.prepare(request)
         except NothingToResume as exc:
             _say(str(exc))
-            return ExitCode.DONE if "finished" in str(exc) else ExitCode.BAD_INPUT
+            return ExitCode.DONE if exc.finished else ExitCode.BAD_INPUT
         except StateError as exc:
             _say(str(exc))
             return ExitCode.BAD_INPUT

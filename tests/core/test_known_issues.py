@@ -9,6 +9,7 @@ from vixens_tui.core.engine import RunRequest
 from vixens_tui.core.events import FixApplied, IssueDetected, StageFailed
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
+from vixens_tui.core.plan import make_plan
 
 
 def test_the_three_known_issues_are_detected_and_fixed_exactly_once(harness) -> None:
@@ -107,3 +108,25 @@ def test_decider_sees_detections_and_counts(harness) -> None:
     assert counts == [0, 1, 2]
     assert all(r.stage is StageName.ARGOCD_SYNC for r in decider.reports)
     assert decider.decide(decider.reports[-1]).action is Action.STOP
+
+
+def test_a_stale_namespace_error_is_cured_by_a_forced_sync(harness) -> None:
+    """The namespace exists now (made by hand, or by a run killed after the namespaces stage),
+    but cert-manager's last sync still says it is missing: force the sync, do not fail."""
+    h = harness(Faults(cert_manager_namespace=True))
+    app = h.world.apps["cert-manager"]
+    assert 'namespaces "cert-manager" not found' in app.operation_message  # stale from here on
+    h.world.namespaces.add("cert-manager")
+    h.world._cert_manager_pods()
+    h.world.bump()
+    result = h.engine().run(RunRequest(plan=make_plan(from_stage=StageName.ARGOCD_SYNC)))
+    assert result.exit_code == ExitCode.DONE, result.message
+    assert "sync cert-manager" in h.world.calls
+    assert h.of(IssueDetected) == []  # no known issue: the namespace is there
+
+
+def test_a_namespace_still_missing_is_the_known_issue(harness) -> None:
+    h = harness(Faults(cert_manager_namespace=True))
+    result = h.engine().run(RunRequest(plan=make_plan(from_stage=StageName.ARGOCD_SYNC)))
+    assert result.exit_code == ExitCode.DONE, result.message
+    assert [d.issue_id for d in h.of(IssueDetected)] == ["cert-manager-namespace-missing"]

@@ -139,3 +139,26 @@ def test_a_bad_secret_file_stops_preflight_before_destroy(harness) -> None:
     assert result.exit_code == ExitCode.BAD_INPUT
     assert "YOUR_GANDI_API_TOKEN" in result.message
     assert "terraform destroy" not in h.world.calls
+
+
+@pytest.mark.parametrize(
+    ("present", "proved", "evidence"),
+    [
+        ({"a/secret/g": True, "b/configmap/s": True}, True, "present: "),
+        ({"a/secret/g": True, "b/configmap/s": False}, False, "missing: b/configmap/s"),
+        # The API did not answer: not proved, and not called "missing" either.
+        ({"a/secret/g": True, "b/configmap/s": None}, False, "could not check (API error)"),
+        ({}, False, "secrets not checked"),
+    ],
+)
+def test_the_secrets_item_tells_absent_from_unknown(
+    present: dict[str, bool | None], proved: bool, evidence: str
+) -> None:
+    from vixens_tui.core.checklist import CHECKLIST, Observation
+    from vixens_tui.core.cluster import ClusterSnapshot
+    from vixens_tui.core.profile import load_profile
+
+    item = next(i for i in CHECKLIST if i.id == "secrets-applied")
+    ok, said = item.probe(Observation(load_profile("dev"), ClusterSnapshot(), {}, present))
+    assert ok is proved
+    assert said.startswith(evidence), said

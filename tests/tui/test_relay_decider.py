@@ -9,7 +9,7 @@ import time
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.context import DestroyPreview
 from vixens_tui.core.decider import Action, Decision, FailureReport
-from vixens_tui.core.events import ClusterChanged, Info, LogLine, StageFailed
+from vixens_tui.core.events import ClusterChanged, Info, LogLine, ResourceProgress, StageFailed
 from vixens_tui.core.failures import StageError
 from vixens_tui.core.names import StageName
 from vixens_tui.tui.decider import DecisionRequest, DestroyRequest, TuiDecider
@@ -51,6 +51,18 @@ def test_a_flood_keeps_the_newest_lines_and_counts_the_rest() -> None:
     assert lines[-1].text == "line 999"
     assert batch.dropped == 1000 - len(lines)
     assert isinstance(batch.items[0], Info)  # never dropped
+
+
+def test_a_flood_never_drops_resource_progress() -> None:
+    relay = EventRelay(lambda: None, max_lines=100)
+    for i in range(1000):
+        relay(LogLine(source="terraform", text=f"line {i}"))
+        if i % 10 == 0:
+            relay(ResourceProgress(address=f"r{i}", action="create", status="complete"))
+    batch = relay.take()
+    progress = [i.address for i in batch.items if isinstance(i, ResourceProgress)]
+    assert progress == [f"r{i}" for i in range(0, 1000, 10)]
+    assert batch.dropped > 0  # lines were dropped, progress was not
 
 
 def test_events_from_many_threads_all_arrive() -> None:

@@ -24,8 +24,8 @@ class Observation:
     profile: Profile
     snapshot: ClusterSnapshot
     http: Mapping[str, HttpResult]
-    secrets_present: Mapping[str, bool]
-    """"namespace/kind/name" -> exists, for the two secrets of the procedure."""
+    secrets_present: Mapping[str, bool | None]
+    """"namespace/kind/name" -> exists (None: the API did not answer), for the two secrets."""
 
 
 Probe = Callable[[Observation], tuple[bool, str]]
@@ -130,11 +130,14 @@ def _webhook_gandi(o: Observation) -> tuple[bool, str]:
 
 
 def _secrets(o: Observation) -> tuple[bool, str]:
-    missing = [k for k, present in o.secrets_present.items() if not present]
+    missing = [k for k, present in o.secrets_present.items() if present is False]
+    unknown = [k for k, present in o.secrets_present.items() if present is None]
     if not o.secrets_present:
         return False, "secrets not checked"
     if missing:
         return False, "missing: " + ", ".join(missing)
+    if unknown:
+        return False, "could not check (API error): " + ", ".join(unknown)
     return True, "present: " + ", ".join(o.secrets_present) + " (values not read)"
 
 

@@ -87,7 +87,31 @@ class _Settled(Enum):
 
 
 class NothingToResume(Exception):
-    pass
+    """`--resume` with no run to resume. `finished`: the last run ended well (exit 0)."""
+
+    def __init__(self, message: str, *, finished: bool = False) -> None:
+        super().__init__(message)
+        self.finished = finished
+
+
+def check_resumable(state: EnvState) -> None:
+    """Raise NothingToResume unless the environment has a run to resume.
+
+    Front ends call it before they build the backends: a finished demo has no simulated
+    cluster left to connect to, and "nothing to resume" must not depend on one.
+    """
+    _refuse_unless_resumable(state.load(), state.env)
+
+
+def _refuse_unless_resumable(previous: Checkpoint | None, env: str) -> Checkpoint:
+    if previous is None:
+        raise NothingToResume(f"no run to resume for environment {env!r}")
+    if previous.outcome is Outcome.DONE:
+        raise NothingToResume(
+            f"the last run of {env!r} ({previous.run_id}) finished; nothing to resume",
+            finished=True,
+        )
+    return previous
 
 
 def new_run_id() -> str:
@@ -168,14 +192,7 @@ class Engine:
         """Load (resume) or create (new run) the checkpoint. Raises StateError, NothingToResume."""
         previous = self.state.load()
         if request.resume:
-            if previous is None:
-                raise NothingToResume(f"no run to resume for environment {self.state.env!r}")
-            if previous.outcome is Outcome.DONE:
-                raise NothingToResume(
-                    f"the last run of {self.state.env!r} ({previous.run_id}) finished; "
-                    f"nothing to resume"
-                )
-            checkpoint = previous
+            checkpoint = _refuse_unless_resumable(previous, self.state.env)
             checkpoint.resumes += 1
             checkpoint.outcome = Outcome.RUNNING
             checkpoint.exit_code = None

@@ -50,10 +50,13 @@ class Recorder:
         self.state.save(self.checkpoint)
 
     def handle(self, event: Event) -> None:
-        if event.journal:
-            self.state.journal({"run_id": self.checkpoint.run_id, **event.to_dict()})
+        # The checkpoint first, then the journal: a kill between the two must leave the
+        # checkpoint ahead (the journal line is lost, the stage is not re-run), never a journal
+        # that says "succeeded" beside a checkpoint that still says "running".
         if self._apply(event):
             self.save()
+        if event.journal:
+            self.state.journal({"run_id": self.checkpoint.run_id, **event.to_dict()})
 
     def _apply(self, event: Event) -> bool:
         cp = self.checkpoint

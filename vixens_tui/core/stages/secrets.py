@@ -33,14 +33,22 @@ def secret_objects(ctx: StageContext) -> dict[str, tuple[str, str, str]]:
     }
 
 
-def secrets_present(ctx: StageContext) -> dict[str, bool]:
-    out = {}
+def secrets_present(ctx: StageContext) -> dict[str, bool | None]:
+    """Each secret object: present (True), absent (False) or unknown (None: the API did not
+    answer). Unknown is never taken for absent: a 503 does not mean the Secret is missing."""
+    out: dict[str, bool | None] = {}
     for label, (kind, namespace, name) in secret_objects(ctx).items():
         try:
             out[label] = ctx.cluster.object_exists(kind, namespace, name)
         except ClusterError:
-            out[label] = False
+            out[label] = None
     return out
+
+
+def _describe(present: dict[str, bool | None]) -> tuple[list[str], list[str]]:
+    missing = [k for k, v in present.items() if v is False]
+    unknown = [k for k, v in present.items() if v is None]
+    return missing, unknown
 
 
 def _retrying(ctx: StageContext, what: str, action: Callable[[], None]) -> None:
@@ -64,16 +72,30 @@ def _retrying(ctx: StageContext, what: str, action: Callable[[], None]) -> None:
             delay = min(delay * 2, 8.0)
 
 
+def _read_back(ctx: StageContext, label: str, kind: str, namespace: str, name: str) -> bool:
+    """Whether the object exists, retried like the apply: an API error is not an answer."""
+    found = False
+
+    def read() -> None:
+        nonlocal found
+        found = ctx.cluster.object_exists(kind, namespace, name)
+
+    _retrying(ctx, f"reading back {label}", read)
+    return found
+
+
 class Secrets(Stage):
     name = StageName.SECRETS
     title = "Apply the secrets (Gandi, Synology CSI)"
 
     def check(self, ctx: StageContext) -> CheckResult:
-        present = secrets_present(ctx)
-        missing = [k for k, v in present.items() if not v]
+        missing, unknown = _describe(secrets_present(ctx))
         if missing:
             return CheckResult(False, "missing: " + ", ".join(missing))
-        return CheckResult(True, "present: " + ", ".join(present))
+        if unknown:
+            # Applying again is harmless (create or replace): re-run rather than trust a guess.
+            return CheckResult(False, "could not check (API error): " + ", ".join(unknown))
+        return CheckResult(True, "present: " + ", ".join(secret_objects(ctx)))
 
     def run(self, ctx: StageContext) -> str:
         spec = ctx.profile.secrets
@@ -101,11 +123,9 @@ class Secrets(Stage):
                 synology.namespace, synology.name, {synology.key: synology.text}
             ),
         )
-        present = secrets_present(ctx)
-        missing = [k for k, v in present.items() if not v]
-        if missing:
-            raise StageError(
-                "applied, but not found afterwards: " + ", ".join(missing),
-                kind=FailureKind.TRANSIENT,
-            )
+        for label, (kind, namespace, name) in secret_objects(ctx).items():
+            if not _read_back(ctx, label, kind, namespace, name):
+                raise StageError(
+                    f"applied, but not found afterwards: {label}", kind=FailureKind.TRANSIENT
+                )
         return f"applied {gandi.namespace}/{gandi.name} and {synology.namespace}/{synology.name} (values not shown)"

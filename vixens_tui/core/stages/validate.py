@@ -29,7 +29,7 @@ class Validation:
         self.ctx = ctx
         self.report = report
         self._http: dict[str, HttpResult] = {}
-        self._secrets: dict[str, bool] = {}
+        self._secrets: dict[str, bool | None] = {}
         self._probed_at = -1e9
         self.states: dict[str, tuple[str, str]] = {}
         self.failing: list[str] = []
