@@ -37,6 +37,7 @@ from vixens_tui.core.events import (
     Info,
     IssueDetected,
     LogLine,
+    LogLines,
     PhaseChanged,
     ResourceProgress,
     RunFinished,
@@ -154,6 +155,15 @@ class Printer:
         self._last_cluster = ""
 
     def __call__(self, event: Event) -> None:
+        if isinstance(event, LogLines):
+            # Printed line by line, exactly as LogLine events are (text and JSON contracts).
+            for line, level in event.lines:
+                self(
+                    LogLine(
+                        stage=event.stage, at=event.at, source=event.source, text=line, level=level
+                    )
+                )
+            return
         if self.as_json:
             if isinstance(event, ClusterChanged):
                 record = event.to_dict()

@@ -122,22 +122,28 @@ def test_waiters_wake_on_a_change_from_another_thread() -> None:
     assert time.monotonic() - started < 1.0
 
 
-def test_many_pods_many_updates_stay_cheap() -> None:
-    """5,000 pods and 1,000 updates, each followed by a snapshot (a busy dashboard)."""
+def test_many_pods_many_updates_rebuild_only_what_changed() -> None:
+    """5,000 pods and 1,000 updates, each followed by a snapshot (a busy dashboard): an update
+    of a known pod keeps the sorted order (no re-sort) and the other kinds' tuples as they are.
+    What it costs in time is measured by bench/ (bench.engine_overhead), not asserted here."""
     state, gen = new_state()
     state.replace(
         gen,
         "pods",
         {(f"ns{i % 50}", f"pod-{i}"): pod(f"pod-{i}", ns=f"ns{i % 50}") for i in range(5000)},
     )
-    state.snapshot()
-    started = time.monotonic()
+    first = state.snapshot()
+    order = [(p.namespace, p.name) for p in first.pods]
+    assert order == sorted(order)
     for i in range(1000):
         j = (i * 7) % 5000
         phase = "Pending" if i % 2 else "Running"
         state.put(
             gen, "pods", (f"ns{j % 50}", f"pod-{j}"), pod(f"pod-{j}", phase, ns=f"ns{j % 50}")
         )
-        assert len(state.snapshot().pods) == 5000
-    elapsed = time.monotonic() - started
-    assert elapsed < 2.0, f"{elapsed:.2f}s for 1,000 updates + snapshots"
+        snap = state.snapshot()
+        assert len(snap.pods) == 5000
+        assert snap.nodes is first.nodes and snap.apps is first.apps  # untouched kinds reused
+        assert snap is state.snapshot()  # no change, no new snapshot
+    assert [(p.namespace, p.name) for p in snap.pods] == order
+    assert sum(1 for p in snap.pods if p.phase == "Pending") == 500

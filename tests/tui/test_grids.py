@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from dataclasses import replace
 
@@ -44,7 +43,7 @@ def snapshot(version: int, items: list[PodInfo]) -> ClusterSnapshot:
     )
 
 
-async def test_5000_pods_render_fast_and_1000_changes_a_second_update_cells(
+async def test_5000_pods_render_and_1000_changes_a_second_rebuild_only_their_rows(
     env: TuiEnv,
 ) -> None:
     app, _ = env.app(clock=lambda: NOW)
@@ -61,22 +60,16 @@ async def test_5000_pods_render_fast_and_1000_changes_a_second_update_cells(
 
         table._row = row  # type: ignore[method-assign]
 
+        # What it costs in time is measured by bench/ (bench.grids), not asserted here: this
+        # test holds the behaviour that keeps it cheap (only the changed rows are rebuilt).
         current = pods(5000)
-        # CPU time of the UI thread (where the grid works and the screen is drawn): what the
-        # grid costs, whatever else the machine or other threads run. On an idle machine the
-        # wall time is about the same (~0.2 s). Earlier tests' garbage is collected first.
-        gc.collect()
-        began = time.thread_time()
         app.main.apply_batch(Batch(snapshot=snapshot(1, current)))
         await pilot.pause()
-        first_render = time.thread_time() - began
         assert table.row_count == 5000
-        assert first_render <= 0.3, f"first render took {first_render:.3f}s of CPU"
         assert len(built) == 5000
 
         # Ten flushes of 100 changed pods each (1,000 changes in a second), some going bad:
         # they move to the top, and only their cells change.
-        took: list[float] = []
         for step in range(10):
             for i in range(step * 100, step * 100 + 100):
                 bad = i % 10 == 0
@@ -88,26 +81,19 @@ async def test_5000_pods_render_fast_and_1000_changes_a_second_update_cells(
                     ready=0 if bad else 1,
                 )
             built.clear()
-            began = time.thread_time()
             app.main.apply_batch(Batch(snapshot=snapshot(step + 2, current)))
             assert len(built) == 100  # only the changed rows are rebuilt
-            took.append(time.thread_time() - began)
             await asyncio.sleep(0.1)
         await pilot.pause()
-        # A flush costs ~10 ms here; allow for a garbage collection or a busy CI machine.
-        assert sorted(took)[5] < 0.05, f"flushes took {took}"
-        assert max(took) < 0.3, f"flushes took {took}"
         # Not-Running (here: CrashLoopBackOff) pods come first.
         assert table.get_row_at(0)[2] == "CrashLoopBackOff"
         assert [table.get_row_at(i)[2] for i in range(100)] == ["CrashLoopBackOff"] * 100
         assert table.get_row_at(100)[2] == "Running"
         assert sum(1 for p in current if p.reason) == 100
 
-        # The UI stays responsive: a key is handled at once.
-        began = time.perf_counter()
+        # Keys still work on the loaded grid (their latency under load: bench.reaction).
         await pilot.press("p")
         assert app.main.query_one(PodPanel).has_class("-filtering")
-        assert time.perf_counter() - began < 0.5
 
         # Pods that disappear are dropped; nothing else is rebuilt.
         built.clear()

@@ -100,6 +100,7 @@ def supervise(
     grace_s: float = 30.0,
     term_grace_s: float = 5.0,
     reap_timeout_s: float = 10.0,
+    on_chunk: Callable[[], None] | None = None,
 ) -> ProcessResult:
     """Stream a `spawn`ed child's stdout line by line to `on_line` until it ends.
 
@@ -119,6 +120,7 @@ def supervise(
         grace_s=grace_s,
         term_grace_s=term_grace_s,
         reap_timeout_s=reap_timeout_s,
+        on_chunk=on_chunk,
     ).run()
 
 
@@ -132,7 +134,9 @@ class _Supervisor:
         grace_s: float,
         term_grace_s: float,
         reap_timeout_s: float,
+        on_chunk: Callable[[], None] | None = None,
     ) -> None:
+        self.on_chunk = on_chunk
         if proc.stdout is None or proc.stderr is None:
             raise ValueError("supervise() needs a child started by spawn() (piped stdout/stderr)")
         self.proc = proc
@@ -257,10 +261,14 @@ class _Supervisor:
                             continue
                         if pending:
                             chunk = pending + chunk
-                        lines = chunk.split(b"\n")
-                        pending = lines.pop()
-                        for raw in lines:
-                            on_line(raw.removesuffix(b"\r").decode("utf-8", "replace"))
+                        # A newline byte never occurs inside a UTF-8 sequence: decode the
+                        # complete lines of the chunk at once.
+                        head, newline, pending = chunk.rpartition(b"\n")
+                        if newline:
+                            for line in head.decode("utf-8", "replace").split("\n"):
+                                on_line(line.removesuffix("\r"))
+                            if self.on_chunk is not None:
+                                self.on_chunk()
                     elif fd == pidfd:
                         poller.unregister(pidfd)
                         self._exited = True
@@ -281,6 +289,8 @@ class _Supervisor:
                 os.close(pidfd)
         if pending:
             on_line(pending.removesuffix(b"\r").decode("utf-8", "replace"))
+        if self.on_chunk is not None:
+            self.on_chunk()
 
     def _open_pidfd(self) -> int | None:
         pidfd_open = getattr(os, "pidfd_open", None)

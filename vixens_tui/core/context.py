@@ -9,7 +9,7 @@ from typing import IO
 
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.model import Checkpoint
-from vixens_tui.core.events import Event, Info, LogLine
+from vixens_tui.core.events import Event, Info, LogLine, LogLines
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import Backends, ClusterBackend, HttpProber, TerraformBackend
 from vixens_tui.core.profile.model import Profile
@@ -71,9 +71,27 @@ class StageContext:
         self.write_log(raw or text)
         self.emit_raw(LogLine(stage=self.stage, source=source, text=text, level=level))
 
+    def log_many(self, items: list[tuple[str, str, str]], source: str = "terraform") -> None:
+        """(text, level, raw) lines read together: one write, one event."""
+        if not items:
+            return
+        if self.log_file is not None:
+            # One write and one flush per pipe read, not per line: what was read is on disk
+            # (a kill -9 loses nothing already shown) at a fraction of the syscalls.
+            self.log_file.write(
+                self.redactor.scrub(
+                    "".join((raw or text).rstrip("\n") + "\n" for text, _, raw in items)
+                )
+            )
+            self.log_file.flush()
+        self.emit_raw(
+            LogLines(stage=self.stage, source=source, lines=tuple((t, lv) for t, lv, _ in items))
+        )
+
     def write_log(self, line: str) -> None:
         if self.log_file is not None:
             self.log_file.write(self.redactor.scrub(line.rstrip("\n")) + "\n")
+            self.log_file.flush()
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()

@@ -242,13 +242,16 @@ class Engine:
             raise
         finally:
             observer.stop()
-        self.emit(
-            RunFinished(
-                outcome=result.outcome.value,
-                exit_code=int(result.exit_code),
-                message=result.message,
+        try:
+            self.emit(
+                RunFinished(
+                    outcome=result.outcome.value,
+                    exit_code=int(result.exit_code),
+                    message=result.message,
+                )
             )
-        )
+        finally:
+            self.state.close_journal()
         return result
 
     def _start_cluster(self) -> None:
@@ -352,7 +355,7 @@ class Engine:
     def _open_log(self, checkpoint: Checkpoint, name: StageName, attempt: int) -> IO[str]:
         path = self.state.log_path(checkpoint.run_id, name.value, attempt)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        return os.fdopen(fd, "w", buffering=1, encoding="utf-8")
+        return os.fdopen(fd, "w", buffering=1 << 16, encoding="utf-8")
 
     def _settle(self, stage: Stage, checkpoint: Checkpoint) -> _Settled:
         """Attempt the stage until it succeeds, is skipped, stopped or interrupted."""
@@ -520,6 +523,10 @@ class Engine:
         return True
 
 
+OBSERVE_GAP_S = 0.05
+"""Shortest time between two ClusterChanged events (the TUI shows at most ~12 a second)."""
+
+
 class _Observer:
     """Forwards cluster snapshots to the front ends as they change (for the grids)."""
 
@@ -551,4 +558,9 @@ class _Observer:
                 try:
                     self.engine.emit(ClusterChanged(snapshot=snap))
                 except StateError:
+                    return
+                # The grids need a picture, not every change: a churning cluster (1,000 pod
+                # updates a second) would otherwise cost a 5,000-pod snapshot per update.
+                # Waits (wait_for) are not affected: they wait on the backend themselves.
+                if self.stopper.wait(OBSERVE_GAP_S):
                     return

@@ -162,6 +162,17 @@ class LogLine(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LogLines(Event):
+    """Lines of a tool's output read together (one pipe read): `lines` holds (text, level)
+    pairs. The high-rate form of LogLine: one event per read instead of one per line."""
+
+    kind: ClassVar[str] = "log"
+    journal: ClassVar[bool] = False
+    source: str
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResourceProgress(Event):
     """A Terraform resource changed state (from the -json stream)."""
 

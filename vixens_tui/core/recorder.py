@@ -23,6 +23,8 @@ from vixens_tui.core.events import (
     Event,
     FixApplied,
     IssueDetected,
+    LogLine,
+    LogLines,
     RunFinished,
     StageChecked,
     StageFailed,
@@ -50,6 +52,8 @@ class Recorder:
         self.state.save(self.checkpoint)
 
     def handle(self, event: Event) -> None:
+        if type(event) is LogLine or type(event) is LogLines:
+            return  # the highest-rate event: never journaled, never changes the checkpoint
         # The checkpoint first, then the journal: a kill between the two must leave the
         # checkpoint ahead (the journal line is lost, the stage is not re-run), never a journal
         # that says "succeeded" beside a checkpoint that still says "running".

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import threading
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from vixens_tui.core.events import Event
+from vixens_tui.core.events import Event, LogLines
 
 MASK = "********"
 _MIN_SECRET = 4  # shorter values would mask ordinary words
@@ -48,15 +49,27 @@ class Redactor:
     def scrub_event(self, event: E) -> E:
         if not self._needles:
             return event
+        if isinstance(event, LogLines):
+            joined = "\n".join(text for text, _ in event.lines)
+            if any(needle in joined for needle in self._needles):
+                lines = tuple((self.scrub(t), lv) for t, lv in event.lines)
+                return dataclasses.replace(event, lines=lines)
+            return event
         changes: dict[str, object] = {}
-        for field in dataclasses.fields(event):
-            value = getattr(event, field.name)
+        kind: Any = type(event)
+        for name in _field_names(kind):
+            value = getattr(event, name)
             if isinstance(value, str):
                 clean = self.scrub(value)
-                if clean != value:
-                    changes[field.name] = clean
+                if clean is not value:
+                    changes[name] = clean
             elif isinstance(value, tuple) and value and all(isinstance(v, str) for v in value):
                 cleaned = tuple(self.scrub(v) for v in value)
                 if cleaned != value:
-                    changes[field.name] = cleaned
+                    changes[name] = cleaned
         return dataclasses.replace(event, **changes) if changes else event  # type: ignore[arg-type]
+
+
+@functools.cache
+def _field_names(cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))

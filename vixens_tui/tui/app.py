@@ -11,6 +11,7 @@ through the decider, and never touches a widget. The app answers the screen's re
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -114,6 +115,10 @@ class VixensApp(App[int]):
         # Pushed rather than returned by get_default_screen(): Textual loads a screen's
         # CSS_PATH when the screen is pushed, not for the default screen.
         await self.push_screen(self.main)
+        # Everything built so far (modules, the widget tree, styles) lives as long as the app:
+        # out of the collector's sight, a full collection walks what the run allocates only.
+        gc.collect()
+        gc.freeze()
         self._startup()
 
     def on_unmount(self) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vixens_tui.core.cluster import ClusterSnapshot
-from vixens_tui.core.events import ClusterChanged, Event, LogLine
+from vixens_tui.core.events import ClusterChanged, Event, LogLine, LogLines
 
 FLUSH_S = 0.08
 """The longest a screen waits before showing buffered events (and the shortest between drains)."""
@@ -89,7 +89,11 @@ class EventRelay:
                 pending.snapshot = snapshot
             if item is not None:
                 pending.items.append(item)
-                if isinstance(item, LogLine):
+                if isinstance(item, LogLines):
+                    pending.lines += len(item.lines)
+                    if pending.lines > 2 * self._max_lines:
+                        self._compact(pending)
+                elif isinstance(item, LogLine):
                     pending.lines += 1
                     if pending.lines > 2 * self._max_lines:
                         self._compact(pending)
@@ -106,13 +110,17 @@ class EventRelay:
         excess = pending.lines - self._max_lines
         kept: list[Item] = []
         for item in pending.items:
+            if excess > 0 and isinstance(item, LogLines):
+                excess -= len(item.lines)
+                pending.dropped += len(item.lines)
+                continue
             if excess > 0 and isinstance(item, LogLine):
                 excess -= 1
                 pending.dropped += 1
                 continue
             kept.append(item)
         pending.items = kept
-        pending.lines = self._max_lines
+        pending.lines = self._max_lines + excess
 
     def take(self) -> Batch:
         """Everything queued since the last call (UI thread)."""

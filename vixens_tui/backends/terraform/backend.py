@@ -194,7 +194,9 @@ class PythonTerraformBackend:
         except OSError as exc:
             raise TerraformError(f"cannot run {self.engine.binary}: {exc}") from None
         try:
-            result = process.supervise(proc, stream.feed, cancel, grace_s=self.grace_s)
+            result = process.supervise(
+                proc, stream.feed, cancel, grace_s=self.grace_s, on_chunk=stream.flush
+            )
         finally:
             self.tf.temp_var_files.clean_up()
         diagnostics = list(stream.diagnostics)

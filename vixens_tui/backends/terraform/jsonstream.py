@@ -92,6 +92,12 @@ class JsonStream:
             "apply_errored": "errored",
         }
 
+    def flush(self) -> None:
+        """End of a read: a listener that batches (`flush()`) hands its batch on."""
+        flush = getattr(self.listener, "flush", None)
+        if flush is not None:
+            flush()
+
     def feed(self, line: str) -> None:
         self.lines += 1
         if self._message_only(line):

@@ -55,13 +55,3 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def append_line(path: Path, line: str) -> None:
-    """Append one line in a single write (O_APPEND keeps concurrent lines whole)."""
-    data = (line.rstrip("\n") + "\n").encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)

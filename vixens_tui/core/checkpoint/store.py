@@ -19,7 +19,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from vixens_tui.core.checkpoint.files import (
-    append_line,
     atomic_write,
     ensure_private_dir,
 )
@@ -70,6 +69,7 @@ class EnvState:
         self.root = root
         self.env = env
         self.dir = root / env
+        self._journal_fd: int | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -173,12 +173,25 @@ class EnvState:
     # -- journal ---------------------------------------------------------------------------
 
     def journal(self, record: dict[str, Any]) -> None:
+        line = (json.dumps(record, separators=(",", ":")) + "\n").encode()
         try:
-            append_line(self.journal_path, json.dumps(record, separators=(",", ":")))
+            # Kept open for the run: one open() per record cost more than the write itself.
+            # O_APPEND keeps each record whole, one write() per line.
+            if self._journal_fd is None:
+                self._journal_fd = os.open(
+                    self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+                )
+            os.write(self._journal_fd, line)
         except OSError as exc:
             raise StateError(
                 f"cannot append to journal {self.journal_path}: {exc.strerror}"
             ) from None
+
+    def close_journal(self) -> None:
+        """Close the journal kept open by `journal` (the next record opens it again)."""
+        fd, self._journal_fd = self._journal_fd, None
+        if fd is not None:
+            os.close(fd)
 
     def read_journal(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Journal records (of one run), skipping a torn last line after a crash."""

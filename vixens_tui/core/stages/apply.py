@@ -58,7 +58,10 @@ class Apply(Stage):
             )
         ctx.info("terraform apply -auto-approve")
         relay = TerraformRelay(ctx, follow_phases=True)
-        result = ctx.terraform.apply(relay, ctx.cancel)
+        try:
+            result = ctx.terraform.apply(relay, ctx.cancel)
+        finally:
+            relay.flush()  # lines a backend handed over without a flush() of its own
         if result.interrupted:
             raise Cancelled(ctx.cancel.reason or "terraform apply interrupted")
         if not result.ok:

@@ -87,7 +87,10 @@ class Destroy(Stage):
 
         ctx.info("terraform destroy -auto-approve")
         relay = TerraformRelay(ctx, follow_phases=False)
-        result = ctx.terraform.destroy(relay, ctx.cancel)
+        try:
+            result = ctx.terraform.destroy(relay, ctx.cancel)
+        finally:
+            relay.flush()  # lines a backend handed over without a flush() of its own
         if result.interrupted:
             raise Cancelled(ctx.cancel.reason or "terraform destroy interrupted")
         if not result.ok:

@@ -36,9 +36,22 @@ class TerraformRelay:
         self.phase = -1
         self.diagnostics: list[TfDiagnostic] = []
         self.resources_done = 0
+        self._pending: list[tuple[str, str, str]] = []
+
+    def flush(self) -> None:
+        """Hand the lines read so far on (the backend calls it after each read)."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self.ctx.log_many(pending)
 
     def __call__(self, item: TfStreamItem) -> None:
         ctx = self.ctx
+        if type(item) is TfLog:
+            self._pending.append((item.text, item.level, item.raw))
+            if len(self._pending) >= 2000:
+                self.flush()
+            return
+        self.flush()
         if isinstance(item, TfLog):
             ctx.log(item.text, source="terraform", level=item.level, raw=item.raw)
         elif isinstance(item, TfResource):

@@ -19,7 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, Tab, Tabs
+from textual.widgets import Header, Static, Tab, Tabs
 
 from vixens_tui.core.checkpoint.model import Checkpoint, Outcome, StageStatus
 from vixens_tui.core.cluster import ClusterSnapshot
@@ -32,6 +32,7 @@ from vixens_tui.core.events import (
     Info,
     IssueDetected,
     LogLine,
+    LogLines,
     PhaseChanged,
     ResourceProgress,
     RunFinished,
@@ -59,6 +60,7 @@ from vixens_tui.tui.screens.modals import (
 from vixens_tui.tui.widgets.bars import DecisionBar, IssueBar
 from vixens_tui.tui.widgets.checklist import ChecklistPanel
 from vixens_tui.tui.widgets.cluster import AppPanel, NodeGrid, PodPanel
+from vixens_tui.tui.widgets.footer import Footer
 from vixens_tui.tui.widgets.log_view import LogEntry, LogPanel
 from vixens_tui.tui.widgets.stage_bar import StageBar, StageView
 
@@ -216,7 +218,9 @@ class MainScreen(Screen[None]):
         """Show a batch: log lines in one write, the latest snapshot once."""
         entries: list[LogEntry] = []
         for item in batch.items:
-            if isinstance(item, LogLine):
+            if isinstance(item, LogLines):
+                entries.extend([LogEntry(t, lv) for t, lv in item.lines])
+            elif isinstance(item, LogLine):
                 entries.append(LogEntry(item.text, item.level))
             elif isinstance(item, ResourceProgress):
                 self._resource(item, entries)

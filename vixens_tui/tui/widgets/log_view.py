@@ -123,12 +123,30 @@ class LogView(ScrollView, can_focus=True):
         first_before = self._first
         before = len(self._lines) + first_before
         widest = self._width
-        for entry in entries:
-            for line in entry.text.splitlines() or [""]:
-                clean = _CONTROL.sub("", line.expandtabs())
-                if len(self._lines) == self.max_lines:
+        lines = self._lines
+        cap = self.max_lines
+        # Only the last `max_lines` of a batch can stay: skip the work on the others.
+        batch = entries if isinstance(entries, list) else list(entries)
+        skipped = max(0, len(batch) - cap)
+        if skipped:
+            self._first += len(lines) + skipped
+            lines.clear()
+            batch = batch[skipped:]
+        for entry in batch:
+            text = entry.text
+            if text.isprintable():
+                # The common case (no tab, no control character, one line): kept as it is.
+                if len(lines) == cap:
                     self._first += 1
-                self._lines.append(LogEntry(clean, entry.level))
+                lines.append(entry)
+                width = len(text) if text.isascii() else cell_len(text)
+                widest = max(widest, width)
+                continue
+            for line in text.splitlines() or [""]:
+                clean = _CONTROL.sub("", line.expandtabs())
+                if len(lines) == cap:
+                    self._first += 1
+                lines.append(LogEntry(clean, entry.level))
                 widest = max(widest, cell_len(clean))
         added = len(self._lines) + self._first - before
         if not added:
