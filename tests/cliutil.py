@@ -58,7 +58,8 @@ def _set_timeout(text: str, stage: str, seconds: int) -> str:
 
 
 def env_for(state_dir: Path, fake: dict[str, Any] | None = None, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIXENS_")}
+    # Hermetic: the machine's own KUBECONFIG must not reach the product under test.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIXENS_") and k != "KUBECONFIG"}
     env["PYTHONPATH"] = str(ROOT)
     env["VIXENS_TUI_STATE_DIR"] = str(state_dir)
     env["VIXENS_TUI_CONFIG_DIR"] = str(state_dir / "no-config")

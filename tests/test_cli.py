@@ -6,12 +6,15 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.cliutil import ROOT, env_for, profile_file, run_cli, start_cli
 from vixens_tui.core.checkpoint.store import EnvState
+from vixens_tui.options import Options
+from vixens_tui.wiring import profile_for
 
 
 def test_help_documents_every_mode_flag_and_exit_code() -> None:
@@ -227,3 +230,25 @@ def test_second_run_on_the_same_environment_exits_4_naming_the_first(tmp_path: P
     finally:
         first.kill()
         first.communicate()
+
+
+def test_kubeconfig_env_is_honoured_like_kubectl(tmp_path: Path) -> None:
+    path = profile_file(tmp_path)
+    state = tmp_path / "state"
+    kc = tmp_path / "kc" / "config"
+    shown = run_cli(["profile", "show", "--config", str(path)], env_for(state, KUBECONFIG=str(kc)))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["kubeconfig"] == str(kc)
+    plain = run_cli(["profile", "show", "--config", str(path)], env_for(state))
+    assert json.loads(plain.stdout)["kubeconfig"] == str(tmp_path / "terraform" / "kubeconfig-dev")
+    # A demo never reads the machine's KUBECONFIG: its cluster has its own file.
+    demo = Options(config=path, demo=True, kubeconfig=kc)
+    assert profile_for(demo).kubeconfig == tmp_path / "terraform" / "kubeconfig-dev"
+    assert profile_for(replace(demo, demo=False)).kubeconfig == kc
+    # A list (kubectl merges it) is refused for a run: the guard needs the one cluster file.
+    listed = f"{kc}:{tmp_path / 'other'}"
+    result = run_cli(["--auto", "--config", str(path)], env_for(state, KUBECONFIG=listed))
+    assert result.returncode == 2 and "KUBECONFIG lists 2 files" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    # Commands that do not reach the cluster do not care.
+    assert run_cli(["status"], env_for(state, KUBECONFIG=listed)).returncode == 0

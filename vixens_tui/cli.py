@@ -203,10 +203,30 @@ def options_from(ns: argparse.Namespace) -> Options:
         faults=tuple(getattr(ns, "faults", ()) or ()),
         speed=getattr(ns, "speed", None) or 1.0,
         context=getattr(ns, "context", None),
+        kubeconfig=(
+            _kubeconfig_env(os.environ.get("KUBECONFIG", ""))
+            if ns.command in (None, "profile")
+            else None
+        ),
     )
     if ns.command is None:
         _check_combination(opts, ns)
     return opts
+
+
+def _kubeconfig_env(value: str) -> Path | None:
+    """$KUBECONFIG, honoured as kubectl does for a single file."""
+    paths = [p for p in value.split(os.pathsep) if p]
+    if not paths:
+        return None
+    if len(paths) > 1:
+        # kubectl merges a list; a rebuild must know the one file that names the cluster
+        # (the wrong-cluster guard checks it, the destroy removes it).
+        raise UsageError(
+            f"KUBECONFIG lists {len(paths)} files ({value}); vixens-tui reads one: set it to "
+            f"the cluster's kubeconfig, or unset it to use the profile's"
+        )
+    return Path(paths[0]).expanduser()
 
 
 def _check_combination(opts: Options, ns: argparse.Namespace) -> None:

@@ -27,3 +27,6 @@ class Options:
     faults: tuple[str, ...] = field(default_factory=tuple)
     speed: float = 1.0
     context: str | None = None
+    kubeconfig: Path | None = None
+    """From $KUBECONFIG: replaces the profile's kubeconfig path (not in a demo, whose cluster
+    has its own file)."""

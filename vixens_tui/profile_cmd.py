@@ -6,8 +6,9 @@ import json
 import sys
 
 from vixens_tui.core.exitcodes import ExitCode
-from vixens_tui.core.profile import ProfileError, load_profile, resolve_profile_path
+from vixens_tui.core.profile import ProfileError, resolve_profile_path
 from vixens_tui.options import Options
+from vixens_tui.wiring import profile_for
 
 
 def run(options: Options, what: str) -> int:
@@ -16,7 +17,7 @@ def run(options: Options, what: str) -> int:
             path = resolve_profile_path(options.env, options.config)
             print(path if path is not None else f"(built-in {options.env} profile)")
             return ExitCode.DONE
-        profile = load_profile(options.env, options.config)
+        profile = profile_for(options)  # as a run would use it ($KUBECONFIG, --context)
     except ProfileError as exc:
         print(f"vixens-tui: {exc}", file=sys.stderr)
         return ExitCode.BAD_INPUT

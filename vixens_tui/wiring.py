@@ -41,6 +41,10 @@ def profile_for(options: Options) -> Profile:
     profile = load_profile(options.env, options.config)
     if options.context:
         profile = profile.model_copy(update={"context": options.context})
+    if options.kubeconfig is not None and not options.demo:
+        # $KUBECONFIG names the cluster's file as it does for kubectl. The wrong-cluster guard
+        # checks that file against the profile's endpoint before anything is destroyed.
+        profile = profile.model_copy(update={"kubeconfig": options.kubeconfig.absolute()})
     return profile
 
 

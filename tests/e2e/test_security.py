@@ -22,6 +22,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
@@ -150,7 +151,10 @@ current-context: admin@other
 """
 
 
-def test_wrong_cluster_guard_exits_2_before_anything_is_destroyed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", ["profile", "KUBECONFIG"])
+def test_wrong_cluster_guard_exits_2_before_anything_is_destroyed(
+    tmp_path: Path, source: str
+) -> None:
     path = profile_file(tmp_path)
     tf_dir = tmp_path / "terraform"
     # A real Terraform directory with one resource in its state: it must still be there.
@@ -160,7 +164,15 @@ def test_wrong_cluster_guard_exits_2_before_anything_is_destroyed(tmp_path: Path
     assert terraform.init().ok
     assert terraform.apply(lambda _item: None, CancelToken()).ok
     assert terraform.state_list() == ("terraform_data.cluster",)
-    (tf_dir / "kubeconfig-dev").write_text(KUBECONFIG)
+    extra = dict(engine.env)
+    if source == "profile":
+        kubeconfig = tf_dir / "kubeconfig-dev"  # the profile's path
+    else:
+        # $KUBECONFIG is honoured as kubectl honours it, and guarded the same way.
+        kubeconfig = tmp_path / "elsewhere" / "kubeconfig"
+        kubeconfig.parent.mkdir()
+        extra["KUBECONFIG"] = str(kubeconfig)
+    kubeconfig.write_text(KUBECONFIG)
     text = path.read_text()
     text = text.replace(
         'terraform_min_version = "1.5.0"',
@@ -170,10 +182,10 @@ def test_wrong_cluster_guard_exits_2_before_anything_is_destroyed(tmp_path: Path
     path.write_text(text)
     state_dir = tmp_path / "state"
 
-    result = run_cli(["--auto", "--yes", "--config", str(path)], env_for(state_dir, **engine.env))
+    result = run_cli(["--auto", "--yes", "--config", str(path)], env_for(state_dir, **extra))
     assert result.returncode == 2, result.stdout[-3000:] + result.stderr
     assert "Traceback" not in result.stderr
-    assert "wrong cluster" in result.stderr
+    assert f"wrong cluster: the kubeconfig {kubeconfig} points at" in result.stderr
     assert WRONG_SERVER in result.stderr and "https://192.168.111.160:6443" in result.stderr
     cp = EnvState(state_dir, "dev").load()
     assert cp is not None
