@@ -12,7 +12,7 @@ from vixens_tui.core.profile.gitops import read_apps
 from vixens_tui.core.profile.loader import builtin_text
 from vixens_tui.core.profile.model import GitOpsSource
 
-FIXTURE = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "vixens-repo-2025-11-15"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "vixens-repo-2025-11-15"
 
 
 def test_builtin_dev_profile_is_the_procedure() -> None:
