@@ -94,6 +94,8 @@ class FakeWorld:
         self.secret_payloads: list[Mapping[str, Any]] = []
         self.calls: list[str] = []
         self.reachable_override: bool | None = None
+        self.unlisted: set[str] = set()
+        """Kinds whose first list has not arrived (their tuples come empty, as a backend's)."""
         self.current_stage: StageName | None = None
         self._names = itertools.count(1)
 
@@ -252,7 +254,7 @@ class FakeWorld:
             reachable=True,
             server=str(self.profile.api_endpoint),
             nodes=tuple(self.nodes),
-            pods=tuple(self.pods.values()),
+            pods=() if "pods" in self.unlisted else tuple(self.pods.values()),
             apps=tuple(self.apps.values()),
             certificates=(CertificateInfo("whoami", "whoami-tls", ready=True),),
             issuers=(IssuerInfo("letsencrypt-staging", ready=True),)
@@ -261,7 +263,8 @@ class FakeWorld:
             namespaces=tuple(sorted(self.namespaces)),
             synced_kinds=frozenset(
                 {"nodes", "pods", "namespaces", "applications", "certificates", "clusterissuers"}
-            ),
+            )
+            - self.unlisted,
         )
 
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import threading
+
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
 from vixens_tui.core.engine import RunRequest
-from vixens_tui.core.events import RunFinished, StageSucceeded
+from vixens_tui.core.events import ChecklistChanged, RunFinished, StageSucceeded, Waiting
 from vixens_tui.core.exitcodes import ExitCode
-from vixens_tui.core.names import STAGE_ORDER
+from vixens_tui.core.names import STAGE_ORDER, StageName
+from vixens_tui.core.plan import make_plan
 
 
 def test_full_run_on_fakes_validates_everything(harness) -> None:
@@ -65,3 +68,25 @@ def test_what_a_destroy_will_lose_is_journaled_before_it_runs(harness) -> None:
         if r["type"] == "info" and "about to destroy" in r["message"]
     ]
     assert "media-stack/media-nfs (1Ti)" in info[0] and "Applications (" in info[0]
+
+
+def test_validate_does_not_judge_a_kind_before_its_first_list(harness) -> None:
+    """Reachable but pods not listed yet (a watch reconnecting): no "0 pods Running" verdict."""
+    h = harness()
+    h.world.unlisted = {"pods"}
+
+    def listed() -> None:
+        h.world.unlisted = set()
+        h.world.bump()
+
+    timer = threading.Timer(1.0, listed)
+    timer.start()
+    try:
+        result = h.engine().run(RunRequest(plan=make_plan(only=StageName.VALIDATE)))
+    finally:
+        timer.cancel()
+    assert result.exit_code == ExitCode.DONE, result.message
+    waits = [e.detail for e in h.of(Waiting) if e.stage is StageName.VALIDATE]
+    assert any("waiting for the first list of pods" in w for w in waits), waits
+    said = [e.evidence for e in h.of(ChecklistChanged)] + waits
+    assert not [t for t in said if "0 pods Running" in t or "no kube-system pod" in t], said

@@ -137,6 +137,10 @@ class ClusterSnapshot:
     synced_kinds: frozenset[str] = frozenset()
     """Kinds whose initial list has arrived: an empty tuple means "none" only for these."""
 
+    def unlisted(self, *kinds: str) -> tuple[str, ...]:
+        """Of these kinds, those whose first list has not arrived: their tuples say nothing."""
+        return tuple(k for k in kinds if k not in self.synced_kinds)
+
     def node(self, name: str) -> NodeInfo | None:
         return next((n for n in self.nodes if n.name == name), None)
 

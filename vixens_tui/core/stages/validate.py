@@ -24,6 +24,10 @@ PROBE_EVERY_S = 2.0
 """HTTP and secret-existence probes are not fed by watches: refresh them at most this often."""
 
 
+JUDGED_KINDS = ("nodes", "pods", "applications", "certificates", "clusterissuers")
+"""What the checklist looks at: judged only once each has been listed."""
+
+
 class Validation:
     def __init__(self, ctx: StageContext, *, report: bool) -> None:
         self.ctx = ctx
@@ -72,7 +76,15 @@ class Validation:
 
     def __call__(self, snap: ClusterSnapshot) -> tuple[bool, str]:
         if not snap.reachable:
-            return False, f"API unreachable: {snap.error or 'no answer'} (not judging the cluster)"
+            why = f"API unreachable: {snap.error or 'no answer'} (not judging the cluster)"
+            self.failing = [why]
+            return False, why
+        unlisted = snap.unlisted(*JUDGED_KINDS)
+        if unlisted:
+            # Reachable, but an empty list would be a guess: "0 pods Running" must mean zero.
+            why = f"waiting for the first list of {', '.join(unlisted)} (not judging yet)"
+            self.failing = [why]
+            return False, why
         self._refresh_probes()
         obs = Observation(self.ctx.profile, snap, self._http, self._secrets)
         manual = self.manual()
