@@ -53,6 +53,8 @@ class AppsSynced:
     def __call__(self, snap: ClusterSnapshot) -> tuple[bool, str]:
         if not snap.reachable:
             return False, f"API not reachable ({snap.error or 'connecting'})"
+        if snap.unlisted("applications"):
+            return False, "waiting for the first list of the Applications"
         waiting = []
         eof = []
         for spec in self.apps:
