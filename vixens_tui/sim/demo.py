@@ -77,6 +77,11 @@ def read_info(workspace: Path) -> dict[str, Any] | None:
     return info if _pid_alive(int(info.get("pid", 0))) else None
 
 
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+"""Daemons this process started: kept so that they are reaped when stopped, and never
+garbage-collected while they run (the cluster outlives a `vixens-tui` killed mid-run)."""
+
+
 def stop_daemon(workspace: Path, timeout_s: float = 10.0) -> None:
     info = read_info(workspace)
     if info is None:
@@ -89,6 +94,10 @@ def stop_daemon(workspace: Path, timeout_s: float = 10.0) -> None:
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+    child = _CHILDREN.pop(pid, None)
+    if child is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout_s)
 
 
 def start_daemon(workspace: Path, profile: Profile, options: Options) -> dict[str, Any]:
@@ -114,6 +123,7 @@ def start_daemon(workspace: Path, profile: Profile, options: Options) -> dict[st
         )
     finally:
         os.close(log)
+    _CHILDREN[proc.pid] = proc
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         info = read_info(workspace)
@@ -125,6 +135,8 @@ def start_daemon(workspace: Path, profile: Profile, options: Options) -> dict[st
     tail = (workspace / LOG).read_text(errors="replace")[-2000:]
     with contextlib.suppress(ProcessLookupError):
         proc.kill()
+    proc.wait()
+    _CHILDREN.pop(proc.pid, None)
     raise DemoError(f"the simulated cluster did not start (log {workspace / LOG}):\n{tail}")
 
 

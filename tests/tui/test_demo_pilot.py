@@ -1,0 +1,107 @@
+"""Pilot on the simulated cluster: the app as `vixens-tui --demo` builds it (the simulator in its
+own process, the real Terraform engine), driven only by the keys the screen shows.
+
+The other Pilot tests use the in-memory world of tests/fakes.py to reach every corner quickly;
+this one proves the same keys work on the real wire: the fixes act on the simulated API server,
+the pod's logs and events come from it, and the checklist's evidence is the probes' own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui.factory import showing, until
+from tests.tui.helpers import footer_keys
+from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
+from vixens_tui.core.checkpoint.store import EnvState
+from vixens_tui.options import Options
+from vixens_tui.tui.app import VixensApp, make_app
+from vixens_tui.tui.screens.main import MainScreen
+from vixens_tui.tui.screens.modals import DestroyConfirmScreen
+from vixens_tui.tui.screens.pod_diagnostics import PodDiagnosticsScreen
+from vixens_tui.tui.widgets.cluster import PodPanel
+
+pytestmark = pytest.mark.slow
+
+FAULTS = ("cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof")
+ISSUES = {"cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof"}
+
+
+def answered(main: MainScreen, request: object) -> Callable[[], bool]:
+    return lambda: main.pending is not request
+
+
+async def diagnose_a_repo_server_pod(pilot: Pilot[int], app: VixensApp) -> None:
+    """The procedure's diagnostic (kubectl logs / describe pod) on a real pod of the simulated
+    cluster, through the filter (p) and the logs key (l), while the issue waits for its key."""
+    main = app.main
+    pods = main.query_one(PodPanel)
+    await pilot.press("p", *"repo-server", "enter")
+    await until(pilot, lambda: pods.selected is not None, 10, "a repo-server pod")
+    selected = pods.selected
+    assert selected is not None and "repo-server" in selected[1]
+    await pilot.press("l")
+    await until(pilot, showing(app, PodDiagnosticsScreen), 10, "the diagnostics")
+    diag = app.screen
+    assert isinstance(diag, PodDiagnosticsScreen)
+    await until(pilot, lambda: diag.loaded is not None or bool(diag.error), 20, "the pod's logs")
+    assert diag.loaded is not None, diag.error
+    assert (diag.namespace, diag.pod) == selected
+    assert diag.loaded.logs.strip(), "the simulated pod has log lines"
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is main, 10, "the main screen")
+    pods.close_filter()
+
+
+async def test_the_demo_with_its_three_known_issues_one_key_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIXENS_TUI_DEMO_DIR", str(tmp_path / "demo"))
+    options = Options(demo=True, faults=FAULTS, speed=200, state_dir=tmp_path / "state")
+    app = make_app(options)
+    fixed: list[str] = []
+    diagnosed = False
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            main = app.main
+            await until(pilot, lambda: main.phase != "starting", 60, "the demo's backends")
+            assert "s" in footer_keys(app)
+            await pilot.press("s")
+            await until(pilot, showing(app, DestroyConfirmScreen), 30, "the destroy question")
+            await pilot.press("y")  # the demo's one-key confirmation
+            while True:
+                await until(
+                    pilot,
+                    lambda: main.pending is not None or main.outcome is not None,
+                    120,
+                    "a decision or the end",
+                )
+                if main.outcome is not None:
+                    break
+                request = main.pending
+                assert request is not None
+                ids = [d.issue_id for d in request.report.detections]
+                assert ids, f"an unknown failure stopped the demo: {request.report.error}"
+                if ids[0] == "repo-server-eof" and not diagnosed:
+                    await diagnose_a_repo_server_pod(pilot, app)
+                    diagnosed = True
+                assert "f" in footer_keys(app)  # the fix's key is on the screen
+                await pilot.press("f")
+                fixed.append(ids[0])
+                await until(pilot, answered(main, request), 30, "the fix applied")
+            assert main.outcome.outcome == "done", main.outcome.message
+            await pilot.press("q")
+    finally:
+        app.shutdown()
+    assert diagnosed
+    assert sorted(fixed) == sorted(ISSUES)  # one key per known issue, each once
+    cp = EnvState(tmp_path / "state", "dev-demo").load()
+    assert cp is not None and cp.outcome is Outcome.DONE
+    assert [r.status for r in cp.stages] == [StageStatus.DONE] * 7
+    assert sorted(f.issue_id for f in cp.fixes if f.ok and f.by == "user") == sorted(ISSUES)
+    assert len(cp.checklist) == 10
+    assert all(c.state is ChecklistState.PROVED and c.by == "probe" for c in cp.checklist)
