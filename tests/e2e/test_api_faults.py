@@ -181,9 +181,14 @@ def test_api_gone_during_validate_is_reported_unreachable(sim: SimCluster, tmp_p
     apps = (*profile.apps, AppSpec(name="not-deployed", namespace="nowhere"))
     run = Run(sim_profile(sim, tmp_path / "env", apps=apps), tmp_path / "state")
 
+    judged: list[Event] = []
+
     def take_the_api_down(event: Event) -> None:
+        # Once validate has judged the listed cluster (an item proved), while it still waits.
+        if isinstance(event, ChecklistChanged) and event.state == "proved":
+            judged.append(event)
         waiting = isinstance(event, Waiting) and event.stage is StageName.VALIDATE
-        if waiting and sim.api_available:
+        if waiting and judged and sim.api_available:
             sim._api.set_available(False)
 
     run.on_event = take_the_api_down
