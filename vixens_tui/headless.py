@@ -22,13 +22,7 @@ from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.lock import LockHeld
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.decider import AutoDecider
-from vixens_tui.core.engine import (
-    Engine,
-    NothingToResume,
-    RunRequest,
-    RunResult,
-    check_resumable,
-)
+from vixens_tui.core.engine import Engine, NothingToResume, RunRequest, RunResult
 from vixens_tui.core.events import (
     ChecklistChanged,
     ClusterChanged,
@@ -58,7 +52,7 @@ from vixens_tui.core.plan import make_plan
 from vixens_tui.core.profile import ProfileError
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
-from vixens_tui.wiring import env_state, make_backends, profile_for
+from vixens_tui.wiring import env_state, make_backends, profile_for, resume_refusal
 
 
 def _clock(at: float) -> str:
@@ -240,15 +234,10 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
         return ExitCode.BAD_INPUT
     token = CancelToken()
     redactor = Redactor()
-    try:
-        if options.resume:
-            check_resumable(state)
-    except NothingToResume as exc:
-        _say(str(exc))
-        return ExitCode.DONE if exc.finished else ExitCode.BAD_INPUT
-    except StateError as exc:
-        _say(str(exc))
-        return ExitCode.BAD_INPUT
+    refusal = resume_refusal(state) if options.resume else None
+    if refusal is not None:
+        _say(refusal.message)
+        return refusal.exit_code
     try:
         profile, backends = make_backends(profile, options, state, redactor)
     except UsageError as exc:
@@ -261,10 +250,8 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
         request = RunRequest(plan=plan, resume=options.resume, mode="auto", demo=options.demo)
         try:
             checkpoint = engine.prepare(request)
-        except NothingToResume as exc:
-            _say(str(exc))
-            return ExitCode.DONE if exc.finished else ExitCode.BAD_INPUT
-        except StateError as exc:
+        except (NothingToResume, StateError) as exc:
+            # The lock is held: a resume refused here was refused above; this is the state.
             _say(str(exc))
             return ExitCode.BAD_INPUT
         pending_destroy = StageName.DESTROY in checkpoint.plan and (

@@ -10,10 +10,13 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from vixens_tui.core.checkpoint.store import EnvState, default_state_root
+from vixens_tui.core.checkpoint.store import EnvState, StateError, default_state_root
+from vixens_tui.core.engine import NothingToResume, check_resumable
+from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile import Profile, load_profile
 from vixens_tui.core.redact import Redactor
@@ -46,6 +49,24 @@ def profile_for(options: Options) -> Profile:
         # checks that file against the profile's endpoint before anything is destroyed.
         profile = profile.model_copy(update={"kubeconfig": options.kubeconfig.absolute()})
     return profile
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    exit_code: int
+    message: str
+
+
+def resume_refusal(state: EnvState) -> Refusal | None:
+    """Why `--resume` cannot go on in this environment (None: it can). Asked by both front
+    ends before they build the backends: a finished demo has no cluster left to reach."""
+    try:
+        check_resumable(state)
+    except NothingToResume as exc:
+        return Refusal(ExitCode.DONE if exc.finished else ExitCode.BAD_INPUT, str(exc))
+    except StateError as exc:
+        return Refusal(ExitCode.BAD_INPUT, str(exc))
+    return None
 
 
 def _hook() -> BackendFactory | None:

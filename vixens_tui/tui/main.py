@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING
 
 from vixens_tui.core.checkpoint.lock import LockHeld
 from vixens_tui.core.checkpoint.store import StateError
-from vixens_tui.core.engine import NothingToResume, check_resumable
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.profile import ProfileError
 from vixens_tui.options import Options
-from vixens_tui.wiring import env_state, profile_for
+from vixens_tui.wiring import env_state, profile_for, resume_refusal
 
 if TYPE_CHECKING:
     from vixens_tui.tui.app import VixensApp
@@ -60,16 +59,11 @@ def run(options: Options) -> int:
     try:
         if lock.took_over_dead_holder() and lock.previous is not None:
             _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone")
-        if options.resume:
-            # Before anything is drawn or connected: a finished demo has no cluster left.
-            try:
-                check_resumable(state)
-            except NothingToResume as exc:
-                _say(str(exc))
-                return ExitCode.DONE if exc.finished else ExitCode.BAD_INPUT
-            except StateError as exc:
-                _say(str(exc))
-                return ExitCode.BAD_INPUT
+        # Before anything is drawn or connected: a finished demo has no cluster left.
+        refusal = resume_refusal(state) if options.resume else None
+        if refusal is not None:
+            _say(refusal.message)
+            return refusal.exit_code
         return _run_app(options, profile, state)
     finally:
         lock.release()
