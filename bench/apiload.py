@@ -21,10 +21,9 @@ import time
 
 from bench.common import KUBECTL, emit_result, scratch
 from bench.simproc import SimProcess
-from bench.stubs import BenchStage, NullHttp, bench_profile
+from bench.stubs import BenchStage, NullHttp, bench_profile, holding_until
 from vixens_tui.backends.kube import KubeBackend
 from vixens_tui.core.checkpoint.store import EnvState
-from vixens_tui.core.context import StageContext
 from vixens_tui.core.decider import AutoDecider
 from vixens_tui.core.engine import Engine, RunRequest
 from vixens_tui.core.names import StageName
@@ -50,18 +49,13 @@ def main() -> None:
         backends = Backends(terraform=None, cluster=cluster, http=NullHttp())  # type: ignore[arg-type]
         release = threading.Event()
 
-        def hold(ctx: StageContext) -> str:
-            while not release.is_set() and not ctx.cancel.cancelled:
-                release.wait(0.2)
-            return "held"
-
         engine = Engine(
             bench_profile(),
             backends,
             EnvState(work / "state", "dev").ensure(),
             AutoDecider(yes=True),
             lambda event: None,
-            stages={StageName.VALIDATE: BenchStage(StageName.VALIDATE, hold)},
+            stages={StageName.VALIDATE: BenchStage(StageName.VALIDATE, holding_until(release))},
         )
         request = RunRequest(plan=(StageName.VALIDATE,))
         thread = threading.Thread(target=lambda: engine.run(request, engine.prepare(request)))

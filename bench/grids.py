@@ -40,9 +40,8 @@ from bench.common import (
 )
 from bench.keys import press_while
 from bench.simproc import SimProcess
-from bench.stubs import BenchStage, NullHttp, bench_profile, tui_app
+from bench.stubs import BenchStage, NullHttp, bench_profile, holding_until, tui_app
 from vixens_tui.backends.kube import KubeBackend
-from vixens_tui.core.context import StageContext
 from vixens_tui.core.decider import AutoDecider
 from vixens_tui.core.engine import Engine, RunRequest
 from vixens_tui.core.names import StageName
@@ -83,18 +82,13 @@ async def bench(
 
         release = threading.Event()
 
-        def hold(ctx: StageContext) -> str:
-            while not release.is_set() and not ctx.cancel.cancelled:
-                release.wait(0.2)
-            return "held"
-
         engine = Engine(
             app.profile,
             backends,
             app.state,
             AutoDecider(yes=True),
             app.relay,
-            stages={StageName.VALIDATE: BenchStage(StageName.VALIDATE, hold)},
+            stages={StageName.VALIDATE: BenchStage(StageName.VALIDATE, holding_until(release))},
         )
         request = RunRequest(plan=(StageName.VALIDATE,), mode="tui")
         engine_start = time.perf_counter()

@@ -7,6 +7,7 @@ HTTP prober that is never called, and a bench stage that runs what is being meas
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -93,6 +94,18 @@ class BenchStage(Stage):
 
     def run(self, ctx: StageContext) -> str:
         return self._work(ctx)
+
+
+def holding_until(release: threading.Event) -> Callable[[StageContext], str]:
+    """A stage's work that keeps the engine running (its observer, its watches) until
+    `release` is set or the run is cancelled: the benchmark measures what runs meanwhile."""
+
+    def hold(ctx: StageContext) -> str:
+        while not release.is_set() and not ctx.cancel.cancelled:
+            release.wait(0.2)
+        return "held"
+
+    return hold
 
 
 def bench_profile() -> Profile:
