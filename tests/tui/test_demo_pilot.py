@@ -18,12 +18,15 @@ from tests.tui.factory import showing, until
 from tests.tui.helpers import footer_keys
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
 from vixens_tui.core.checkpoint.store import EnvState
+from vixens_tui.core.names import StageName
 from vixens_tui.options import Options
 from vixens_tui.tui.app import VixensApp, make_app
+from vixens_tui.tui.screens.help import HelpScreen
 from vixens_tui.tui.screens.main import MainScreen
 from vixens_tui.tui.screens.modals import DestroyConfirmScreen
 from vixens_tui.tui.screens.pod_diagnostics import PodDiagnosticsScreen
 from vixens_tui.tui.widgets.cluster import PodPanel
+from vixens_tui.tui.widgets.log_view import LogView
 
 pytestmark = pytest.mark.slow
 
@@ -105,3 +108,82 @@ async def test_the_demo_with_its_three_known_issues_one_key_each(
     assert sorted(f.issue_id for f in cp.fixes if f.ok and f.by == "user") == sorted(ISSUES)
     assert len(cp.checklist) == 10
     assert all(c.state is ChecklistState.PROVED and c.by == "probe" for c in cp.checklist)
+
+
+async def confirm_destroy_if_asked(pilot: Pilot[int], app: VixensApp) -> None:
+    if isinstance(app.screen, DestroyConfirmScreen):
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is app.main, 10, "the main screen")
+
+
+async def test_retry_stop_continue_search_and_help_on_the_simulated_cluster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """r retries the failed destroy (the Cilium resource fails again, as on the real cluster),
+    x stops the run, s continues it, f fixes; / searches the log and ? shows the keys meanwhile."""
+    monkeypatch.setenv("VIXENS_TUI_DEMO_DIR", str(tmp_path / "demo"))
+    options = Options(
+        demo=True, faults=("cilium-destroy-timeout",), speed=200, state_dir=tmp_path / "state"
+    )
+    app = make_app(options)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            main = app.main
+            await until(pilot, lambda: main.phase != "starting", 60, "the demo's backends")
+            await pilot.press("s")
+            await until(pilot, showing(app, DestroyConfirmScreen), 30, "the destroy question")
+            await pilot.press("y")
+
+            # r: the same failure again, detected again (the fault holds until the state rm).
+            await until(pilot, lambda: main.pending is not None, 120, "the Cilium failure")
+            first = main.pending
+            assert first is not None and first.report.attempt == 1
+            assert [d.issue_id for d in first.report.detections] == ["cilium-destroy-timeout"]
+            await pilot.press("r")
+            await until(pilot, answered(main, first), 30, "the retry")
+            await until(pilot, lambda: main.pending is not None, 120, "the second failure")
+            second = main.pending
+            assert second is not None and second.report.attempt == 2
+            assert [d.issue_id for d in second.report.detections] == ["cilium-destroy-timeout"]
+
+            # /: the log holds Terraform's own error, found by the search box.
+            await pilot.press("slash", *"uninstalling release")
+            view = main.query_one(LogView)
+            await until(pilot, lambda: view.matches >= 1, 10, "a match in the log")
+            await pilot.press("escape")
+            # ?: every key and what it does, the fix's among them.
+            await pilot.press("question_mark")
+            await until(pilot, showing(app, HelpScreen), 10, "the help screen")
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is main, 10, "the main screen")
+
+            # x: stop there; s: continue the same run where it stopped.
+            await pilot.press("x")
+            await until(pilot, lambda: main.phase == "ended" and not app.running, 30, "the stop")
+            stopped = EnvState(tmp_path / "state", "dev-demo").load()
+            assert stopped is not None and stopped.outcome is not Outcome.DONE
+            assert main.check_action("continue_run", ())
+            await pilot.press("s")
+            await until(pilot, lambda: app.running or main.pending is not None, 30, "the resume")
+            while main.outcome is None or app.running:
+                await confirm_destroy_if_asked(pilot, app)
+                if main.pending is not None:
+                    request = main.pending
+                    assert [d.issue_id for d in request.report.detections] in (
+                        ["cilium-destroy-timeout"],
+                        ["cert-manager-namespace-missing"],
+                    ), request.report.error
+                    await pilot.press("f")
+                    await until(pilot, answered(main, request), 30, "the fix applied")
+                await pilot.pause(0.05)
+            assert main.outcome.outcome == "done", main.outcome.message
+            await pilot.press("q")
+    finally:
+        app.shutdown()
+    cp = EnvState(tmp_path / "state", "dev-demo").load()
+    assert cp is not None and cp.outcome is Outcome.DONE and cp.resumes == 1
+    assert cp.stage(StageName.DESTROY).attempts >= 3  # failed, retried, continued and fixed
+    assert [f.issue_id for f in cp.fixes if f.stage is StageName.DESTROY] == [
+        "cilium-destroy-timeout"
+    ]
+    assert all(c.state is ChecklistState.PROVED for c in cp.checklist)
