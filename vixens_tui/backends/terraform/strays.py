@@ -7,8 +7,10 @@ locked. Before a streaming command we look for such strays and stop them the gra
 
 A stray is recognised strictly, so that an administrator's own terraform in the same
 directory is never touched: its working directory is ours, it leads its own session (as
-`process.spawn` starts it) and it was orphaned (its parent is init or a subreaper: pid 1).
-Linux only (/proc); elsewhere nothing is found.
+`process.spawn` starts it; a terraform typed in a shell does not) and it was orphaned: its
+parent is init, or whatever adopted it when its vixens-tui died (a subreaper such as
+`systemd --user` on an admin host), anything but a live vixens-tui. Linux only (/proc);
+elsewhere nothing is found.
 """
 
 from __future__ import annotations
@@ -36,6 +38,24 @@ def _stat_fields(pid: int) -> tuple[int, int] | None:
         return None
 
 
+def _argv(pid: int) -> list[bytes]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return []
+
+
+def _runs_vixens_tui(pid: int) -> bool:
+    """Whether `pid` is a vixens-tui (the console script or `python -m vixens_tui`)."""
+    return any(b"vixens_tui" in arg or b"vixens-tui" in arg for arg in _argv(pid))
+
+
+def _is_terraform(pid: int) -> bool:
+    """A terraform binary, or the embedded engine's `terraform` script run by its Python.
+    (Anything else that leads a session in that directory, a tmux server say, is left alone.)"""
+    return any(os.path.basename(arg) == b"terraform" for arg in _argv(pid)[:2])
+
+
 def find_strays(working_dir: Path) -> list[int]:
     target = working_dir.resolve()
     found = []
@@ -58,7 +78,8 @@ def find_strays(working_dir: Path) -> list[int]:
         if fields is None:
             continue
         ppid, sid = fields
-        if sid == pid and ppid == 1:
+        orphaned = ppid == 1 or (ppid != os.getpid() and not _runs_vixens_tui(ppid))
+        if sid == pid and orphaned and _is_terraform(pid):
             found.append(pid)
     return found
 
