@@ -493,8 +493,9 @@ def test_live_run_holds_the_lock_until_interrupted(tmp_path: Path, engine: Terra
     assert second.destroy(Recorder(), CancelToken()).ok
 
 
-def test_streaming_throughput(tmp_path: Path) -> None:
-    """Process, parser and listener together, on a `terraform` printing a -json flood."""
+def test_a_streamed_flood_arrives_whole(tmp_path: Path) -> None:
+    """Process, parser and listener together, on a `terraform` printing a -json flood: every
+    line arrives, in pipe reads of many lines (its speed: bench.logflood, not asserted)."""
     address = "module.environment.module.talos.terraform_data.talos_machine_bootstrap"
     event = {
         "@level": "info",
@@ -518,16 +519,18 @@ def test_streaming_throughput(tmp_path: Path) -> None:
     flood.chmod(0o755)
     backend = PythonTerraformBackend(tmp_path, TerraformEngine(binary=flood))
     received = 0
+    flushes = 0
 
-    def listener(item: TfStreamItem) -> None:
-        nonlocal received
-        received += 1
+    class Listener:
+        def __call__(self, item: TfStreamItem) -> None:
+            nonlocal received
+            received += 1
 
-    started = time.perf_counter()
-    result = backend.apply(listener, CancelToken())
-    elapsed = time.perf_counter() - started
+        def flush(self) -> None:  # called after each pipe read
+            nonlocal flushes
+            flushes += 1
+
+    result = backend.apply(Listener(), CancelToken())
     assert result.rc == 0
     assert received == count
-    rate = count / elapsed
-    print(f"\n{rate:,.0f} lines/s through the backend ({elapsed:.2f}s for {count:,})")
-    assert rate > 50_000
+    assert 1 <= flushes < count // 10  # batched by read, not one call per line

@@ -23,6 +23,10 @@ def phase_of(address: str, phases: tuple[ApplyPhase, ...]) -> int | None:
     return found
 
 
+MAX_BATCH = 2000
+"""Log lines held before they are handed on, when a read brings more than that."""
+
+
 class TerraformRelay:
     """A listener that logs every line, reports resources, and follows the apply's phases.
 
@@ -46,15 +50,14 @@ class TerraformRelay:
 
     def __call__(self, item: TfStreamItem) -> None:
         ctx = self.ctx
-        if type(item) is TfLog:
+        if isinstance(item, TfLog):
+            # Batched: handed on as one LogLines per pipe read (flush), or every 2,000 lines.
             self._pending.append((item.text, item.level, item.raw))
-            if len(self._pending) >= 2000:
+            if len(self._pending) >= MAX_BATCH:
                 self.flush()
             return
-        self.flush()
-        if isinstance(item, TfLog):
-            ctx.log(item.text, source="terraform", level=item.level, raw=item.raw)
-        elif isinstance(item, TfResource):
+        self.flush()  # what came before this item is shown before it
+        if isinstance(item, TfResource):
             if item.status == "complete":
                 self.resources_done += 1
             ctx.emit(
