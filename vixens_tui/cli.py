@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vixens_tui import __version__
 from vixens_tui.core.names import StageName, parse_stage
-from vixens_tui.options import Options, UsageError
+from vixens_tui.options import Options, UsageError, env_of
 
 FAULTS = (
     "cilium-destroy-timeout",
@@ -26,9 +26,10 @@ FAULTS = (
 
 EPILOG = """\
 modes:
-  vixens-tui                         interactive TUI on the environment (default env: dev)
+  vixens-tui                         interactive TUI on the environment (default: dev)
   vixens-tui --auto --yes [--json]   headless, for SSH and scripts (--yes confirms the destroy)
   vixens-tui --resume [--auto]       continue the last unfinished run where it stopped
+                                     (--accept-profile-change: with a changed profile)
   vixens-tui --from STAGE            start a new run at STAGE; --only STAGE runs one stage
   vixens-tui --demo [--auto]         the same, against a simulated cluster and a real
                                      Terraform engine in a temporary workspace
@@ -42,6 +43,7 @@ stages: preflight, destroy, apply, namespaces, argocd-sync, secrets, validate
 faults (--demo, sim): cilium-destroy-timeout, cert-manager-namespace-missing,
   repo-server-eof, api-flaky[=RATE]
 
+environment: --env NAME, else the --config profile's `name` (else its file name), else dev.
 profile: --config FILE, else <user config dir>/profiles/<env>.toml
   ($VIXENS_TUI_CONFIG_DIR overrides the directory), else the built-in `dev` profile.
 state: --state-dir DIR, else $VIXENS_TUI_STATE_DIR, else the user state dir.
@@ -101,7 +103,10 @@ def _common(parser: argparse.ArgumentParser, *, sub: bool) -> None:
     # In sub-commands the defaults are suppressed so they do not overwrite the main parser's.
     d = argparse.SUPPRESS if sub else None
     parser.add_argument(
-        "--env", metavar="NAME", default=d if sub else "dev", help="environment (default: dev)"
+        "--env",
+        metavar="NAME",
+        default=d,
+        help="environment (default: the --config profile's name, else dev)",
     )
     parser.add_argument(
         "--config", metavar="FILE", type=Path, default=d, help="profile file (TOML)"
@@ -133,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="with --auto: one JSON object per event"
     )
     parser.add_argument("--resume", action="store_true", help="continue the last unfinished run")
+    parser.add_argument(
+        "--accept-profile-change",
+        action="store_true",
+        help="with --resume --auto: go on although the profile changed since the run started "
+        "(the stages it concerns are re-opened; the TUI asks instead)",
+    )
     parser.add_argument(
         "--from", dest="from_stage", metavar="STAGE", type=_stage, help="start a new run at STAGE"
     )
@@ -190,13 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def options_from(ns: argparse.Namespace) -> Options:
     opts = Options(
-        env=ns.env,
+        env=env_of(ns.env, ns.config),
         config=ns.config,
         state_dir=ns.state_dir,
         auto=getattr(ns, "auto", False),
         yes=getattr(ns, "yes", False),
         json=getattr(ns, "json", False),
         resume=getattr(ns, "resume", False),
+        accept_profile_change=getattr(ns, "accept_profile_change", False),
         from_stage=getattr(ns, "from_stage", None),
         only=getattr(ns, "only", None),
         demo=getattr(ns, "demo", False),
@@ -234,6 +246,10 @@ def _check_combination(opts: Options, ns: argparse.Namespace) -> None:
         raise UsageError("--from and --only cannot be used together")
     if opts.resume and (opts.from_stage is not None or opts.only is not None):
         raise UsageError("--resume continues the saved plan: it cannot take --from or --only")
+    if opts.accept_profile_change and not (opts.resume and opts.auto):
+        raise UsageError(
+            "--accept-profile-change goes with --resume --auto (the TUI asks you instead)"
+        )
     if opts.json and not opts.auto:
         raise UsageError("--json needs --auto (the TUI is not JSON)")
     if opts.yes and not opts.auto:

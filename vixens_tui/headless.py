@@ -22,10 +22,17 @@ from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.lock import LockHeld
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.decider import AutoDecider
-from vixens_tui.core.engine import Engine, NothingToResume, RunRequest, RunResult
+from vixens_tui.core.engine import (
+    Engine,
+    NothingToResume,
+    ProfileChanged,
+    RunRequest,
+    RunResult,
+)
 from vixens_tui.core.events import (
     ChecklistChanged,
     ClusterChanged,
+    DestroyLaunched,
     Event,
     FixApplied,
     Info,
@@ -133,6 +140,8 @@ def render(event: Event) -> str | None:
         return f"checklist {mark} {event.title}: {event.evidence}"
     if isinstance(event, RunFinished):
         return f"run {event.outcome} (exit {event.exit_code}): {event.message}"
+    if isinstance(event, DestroyLaunched):
+        return f"terraform destroy of {event.resources} resources at {event.endpoint}"
     if isinstance(event, Transitioned | ClusterChanged):
         return None
     return f"{event.kind}"
@@ -247,10 +256,16 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
         engine = Engine(
             profile, backends, state, AutoDecider(yes=options.yes), printer, cancel=token
         )
-        request = RunRequest(plan=plan, resume=options.resume, mode="auto", demo=options.demo)
+        request = RunRequest(
+            plan=plan,
+            resume=options.resume,
+            mode="auto",
+            demo=options.demo,
+            accept_profile_change=options.accept_profile_change,
+        )
         try:
             checkpoint = engine.prepare(request)
-        except (NothingToResume, StateError) as exc:
+        except (NothingToResume, StateError, ProfileChanged) as exc:
             # The lock is held: a resume refused here was refused above; this is the state.
             _say(str(exc))
             return ExitCode.BAD_INPUT

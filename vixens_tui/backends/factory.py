@@ -3,6 +3,9 @@ the kubernetes client, the HTTP checks through httpx."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from vixens_tui.backends.http import HttpxProber
 from vixens_tui.backends.kube import KubeBackend
 from vixens_tui.backends.terraform import PythonTerraformBackend, find_terraform
@@ -35,6 +38,12 @@ class MissingTerraform:
         return self._fail()
 
     def state_list(self) -> tuple[str, ...]:
+        raise TerraformError(self.reason)
+
+    def outputs(self) -> Mapping[str, Any]:
+        raise TerraformError(self.reason)
+
+    def evaluate(self, expression: str) -> Any:
         raise TerraformError(self.reason)
 
     def destroy(self, listener: TfListener, cancel: CancelToken) -> TfResult:

@@ -52,21 +52,29 @@ def spawn(
     *,
     cwd: str | Path | None = None,
     env: Mapping[str, str] | None = None,
+    stdin_data: bytes | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start `argv` as the leader of a new session (hence of its own process group).
 
-    stdin is /dev/null (nothing may prompt), stdout and stderr are pipes for `supervise`.
-    Raises OSError (FileNotFoundError, PermissionError) when it cannot be started.
+    stdin is /dev/null (nothing may prompt), or a pipe holding `stdin_data` then closed (what
+    `terraform console` reads; small enough for the pipe's buffer, so the write never blocks).
+    stdout and stderr are pipes for `supervise`. Raises OSError (FileNotFoundError,
+    PermissionError) when it cannot be started.
     """
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         list(argv),
         cwd=cwd,
         env=None if env is None else dict(env),
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if stdin_data is None else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
+    if stdin_data is not None and proc.stdin is not None:
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(stdin_data)
+        proc.stdin.close()
+    return proc
 
 
 def run(

@@ -51,6 +51,7 @@ from vixens_tui.core.events import (
 )
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.failures import FailureKind, StageError, exit_code_for
+from vixens_tui.core.inputs import ProfileChange, inputs_of, profile_change
 from vixens_tui.core.issues import Catalogue, default_catalogue
 from vixens_tui.core.issues.base import Detection, FixFailed
 from vixens_tui.core.machine import ProcedureModel, build_machine
@@ -69,6 +70,9 @@ class RunRequest:
     resume: bool = False
     mode: str = "auto"
     demo: bool = False
+    accept_profile_change: bool = False
+    """A resume goes on with a profile whose inputs changed since the run started (the TUI
+    asked, or `--accept-profile-change`); the stages the change concerns are re-opened."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +96,30 @@ class NothingToResume(Exception):
     def __init__(self, message: str, *, finished: bool = False) -> None:
         super().__init__(message)
         self.finished = finished
+
+
+class ProfileChanged(Exception):
+    """A resume whose profile's inputs changed: refused until accepted (exit 2), or for good
+    when the change names another cluster (`refused`)."""
+
+    def __init__(self, change: ProfileChange, plan: tuple[StageName, ...]) -> None:
+        self.change = change
+        self.refused = bool(change.identity)
+        self.reopened = change.reopened(plan)
+        lines = "\n".join(f"  - {line}" for line in change.lines())
+        if self.refused:
+            what = ", ".join(c.key for c in change.identity)
+            advice = (
+                f"the profile now names another cluster ({what}): this run cannot continue on "
+                f"it. Start a new run (without --resume), or restore the profile"
+            )
+        else:
+            reopened = ", ".join(s.value for s in self.reopened) or "none"
+            advice = (
+                f"to resume with the new profile, accept the change (--accept-profile-change; "
+                f"the TUI asks): stages re-opened: {reopened}. Or restore the profile"
+            )
+        super().__init__(f"the profile changed since this run started:\n{lines}\n{advice}")
 
 
 def check_resumable(state: EnvState) -> None:
@@ -144,6 +172,8 @@ class Engine:
         self._emit_lock = threading.Lock()
         self._recorder: Recorder | None = None
         self._stop_on: tuple[FailureKind, tuple[Detection, ...]] | None = None
+        self._profile_notes: tuple[str, ...] = ()
+        """What a resume found changed in the profile, said once the run has started."""
 
     # -- events ----------------------------------------------------------------------------
 
@@ -177,6 +207,7 @@ class Engine:
             run_id=new_run_id(),
             env=self.state.env,
             profile_digest=self.profile.digest(),
+            inputs=inputs_of(self.profile),
             plan=list(request.plan),
             stages=[
                 StageRecord(
@@ -200,6 +231,7 @@ class Engine:
                 if rec.status in (StageStatus.RUNNING, StageStatus.FAILED, StageStatus.INTERRUPTED):
                     # A stage caught mid-run by a crash or a stop is simply not done.
                     rec.status = StageStatus.PENDING
+            self._take_profile_change(checkpoint, request)
         else:
             if previous is not None:
                 self.state.archive(previous)
@@ -208,6 +240,41 @@ class Engine:
         checkpoint.demo = request.demo
         checkpoint.holder = f"{os.getpid()}@{socket.gethostname()}"
         return checkpoint
+
+    def pending_profile_change(self, checkpoint: Checkpoint) -> ProfileChange | None:
+        """What a resume of `checkpoint` with this engine's profile would have to accept."""
+        return profile_change(
+            checkpoint.inputs,
+            self.profile,
+            digest_changed=checkpoint.profile_digest != self.profile.digest(),
+        )
+
+    def _take_profile_change(self, checkpoint: Checkpoint, request: RunRequest) -> None:
+        change = self.pending_profile_change(checkpoint)
+        self._profile_notes = ()
+        if change is None:
+            if checkpoint.profile_digest != self.profile.digest():
+                self._profile_notes = (
+                    "the profile's settings (timeouts, graces, known-issue limits) changed "
+                    "since this run started; going on with the new ones",
+                )
+        elif change.identity or not request.accept_profile_change:
+            raise ProfileChanged(change, tuple(checkpoint.plan))
+        else:
+            reopened = change.reopened(tuple(checkpoint.plan))
+            why = ", ".join(c.key for c in change.changes) or "the profile"
+            for name in reopened:
+                rec = checkpoint.stage(name)
+                if rec.status in (StageStatus.DONE, StageStatus.SKIPPED):
+                    rec.status = StageStatus.PENDING
+                    rec.summary = f"re-opened: the profile's {why} changed"
+            self._profile_notes = (
+                *(f"profile changed: {line}" for line in change.lines()),
+                "accepted; stages re-opened: "
+                + (", ".join(s.value for s in reopened) or "none (re-checked as usual)"),
+            )
+        checkpoint.profile_digest = self.profile.digest()
+        checkpoint.inputs = inputs_of(self.profile)
 
     def run(self, request: RunRequest, checkpoint: Checkpoint | None = None) -> RunResult:
         """Run (or resume) the procedure. Raises StateError if the state cannot be written."""
@@ -226,14 +293,8 @@ class Engine:
                     demo=request.demo,
                 )
             )
-            if request.resume and checkpoint.profile_digest != self.profile.digest():
-                self.emit(
-                    Info(
-                        message="the profile changed since this run started; going on with the new one",
-                        level="warning",
-                    )
-                )
-                checkpoint.profile_digest = self.profile.digest()
+            for note in self._profile_notes:
+                self.emit(Info(message=note, level="warning"))
             self._start_cluster()
             observer.start()
             result = self._drive(checkpoint, request)

@@ -141,6 +141,16 @@ class StageInterrupted(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DestroyLaunched(Event):
+    """`terraform destroy` is about to run: both sides of the wrong-cluster guard passed and
+    the destroy was confirmed. Recorded in the checkpoint (`destroy_launched_at`)."""
+
+    kind: ClassVar[str] = "destroy_launched"
+    resources: int
+    endpoint: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Info(Event):
     """A step of a stage worth a line: a command about to run, a result, a decision."""
 

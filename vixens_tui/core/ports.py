@@ -92,7 +92,20 @@ class TerraformBackend(Protocol):
     def validate(self) -> TfResult: ...
 
     def state_list(self) -> tuple[str, ...]:
-        """Addresses in the state (empty when there is no state). Raises TerraformError."""
+        """Addresses in the state (empty when there is no state). Raises TerraformError,
+        with the backend's own error, when the state cannot be read (an unreachable S3
+        backend, missing credentials, a held lock)."""
+        ...
+
+    def outputs(self) -> Mapping[str, Any]:
+        """The root module's outputs in the state (`terraform output -json`): name -> value,
+        empty when the state has none. Raises TerraformError."""
+        ...
+
+    def evaluate(self, expression: str) -> Any:
+        """`expression` evaluated against the configuration, its variables and the state
+        (`terraform console`), as JSON data; None when it names an undeclared variable.
+        Raises TerraformError for any other failure."""
         ...
 
     def destroy(self, listener: TfListener, cancel: CancelToken) -> TfResult: ...

@@ -20,6 +20,7 @@ from vixens_tui.core.checkpoint.model import (
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.events import (
     ChecklistChanged,
+    DestroyLaunched,
     Event,
     FixApplied,
     IssueDetected,
@@ -140,6 +141,11 @@ class Recorder:
             item.by = "user" if event.by == "user" else "probe"
             item.at = _at(event)
             return True
+        if isinstance(event, DestroyLaunched):
+            if cp.destroy_launched_at is None:
+                cp.destroy_launched_at = _at(event)
+                return True
+            return False
         if isinstance(event, RunFinished):
             cp.outcome = Outcome(event.outcome)
             cp.exit_code = event.exit_code

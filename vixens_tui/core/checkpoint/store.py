@@ -53,6 +53,17 @@ class NewerCheckpoint(StateError):
         )
 
 
+class ForeignCheckpoint(StateError):
+    def __init__(self, path: Path, found: str, expected: str) -> None:
+        self.found = found
+        self.expected = expected
+        super().__init__(
+            f"checkpoint {path} is a run of environment {found!r}, not {expected!r}; it is "
+            f"never resumed with another environment's profile. The file was left untouched: "
+            f"move it away to start a new run of {expected!r}."
+        )
+
+
 def default_state_root() -> Path:
     override = os.environ.get("VIXENS_TUI_STATE_DIR")
     if override:
@@ -133,10 +144,15 @@ class EnvState:
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise NewerCheckpoint(path, version)
         try:
-            return Checkpoint.model_validate(upgrade(data))
+            checkpoint = Checkpoint.model_validate(upgrade(data))
         except (ValidationError, ValueError) as exc:
             first = str(exc).splitlines()[:3]
             raise self._corrupt(path, " ".join(first), set_aside) from None
+        if checkpoint.env != self.env:
+            # A run of another environment (a copied state directory, a profile renamed):
+            # resuming it here would act on this profile's cluster with that run's history.
+            raise ForeignCheckpoint(path, checkpoint.env, self.env)
+        return checkpoint
 
     def _corrupt(self, path: Path, problem: str, set_aside: bool) -> StateError:
         if not set_aside:

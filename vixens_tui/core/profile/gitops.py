@@ -56,9 +56,9 @@ def _app_from_manifest(path: Path, doc: Any, accept_progressing: tuple[str, ...]
     )
 
 
-def read_apps(source: GitOpsSource) -> tuple[AppSpec, ...]:
-    """The Applications listed by the overlay's kustomization.yaml, in its order."""
-    overlay = source.checkout / source.overlay
+def read_apps(source: GitOpsSource, env: str) -> tuple[AppSpec, ...]:
+    """The Applications listed by the environment's overlay kustomization.yaml, in order."""
+    overlay = source.checkout / source.overlay_for(env)
     kustomization = overlay / "kustomization.yaml"
     doc = _load_yaml(kustomization)
     resources = doc.get("resources") if isinstance(doc, dict) else None

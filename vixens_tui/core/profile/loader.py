@@ -85,12 +85,27 @@ def _validation_problems(exc: ValidationError, data: dict[str, Any]) -> list[str
     return problems
 
 
-def parse_profile(text: str, source: str, base: Path | None) -> Profile:
-    """Validate TOML text into a Profile. `base` resolves relative paths (None: leave)."""
+def parse_profile(text: str, source: str, base: Path | None, *, env: str | None = None) -> Profile:
+    """Validate TOML text into a Profile. `base` resolves relative paths (None: leave).
+
+    `env` is the environment the profile is loaded for: a profile without `name` takes it,
+    a profile whose `name` differs is refused (its runs would be recorded under another
+    environment's state, lock and demo).
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(source, [f"not valid TOML: {exc}"]) from None
+    if env is not None:
+        name = data.setdefault("name", env)
+        if isinstance(name, str) and name != env:
+            raise ProfileError(
+                source,
+                [
+                    f"field `name`: is {name!r} but the environment is {env!r} (from --env or "
+                    f"the profile's file name); make them agree"
+                ],
+            )
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
@@ -99,7 +114,7 @@ def parse_profile(text: str, source: str, base: Path | None) -> Profile:
         profile = profile.resolve_paths(base)
     if profile.apps_from is not None:
         try:
-            apps = read_apps(profile.apps_from)
+            apps = read_apps(profile.apps_from, profile.name)
         except GitOpsError as exc:
             raise ProfileError(source, [f"field `apps_from`: {exc}"]) from None
         try:
@@ -117,7 +132,7 @@ def load_profile(env: str = "dev", config: Path | None = None) -> Profile:
     if path is None:
         text = builtin_text(env)
         assert text is not None
-        profile = parse_profile(text, f"(built-in {env})", base=None)
+        profile = parse_profile(text, f"(built-in {env})", base=None, env=env)
     else:
         try:
             text = path.read_text(encoding="utf-8")
@@ -129,9 +144,5 @@ def load_profile(env: str = "dev", config: Path | None = None) -> Profile:
             raise ProfileError(str(path), [f"cannot read: {exc.strerror}"]) from None
         except UnicodeDecodeError:
             raise ProfileError(str(path), ["not a text file (UTF-8)"]) from None
-        profile = parse_profile(text, str(path), base=path.parent)
-    if config is not None and env not in (profile.name, "dev"):
-        raise ProfileError(
-            str(path), [f"field `name`: is {profile.name!r} but --env asked for {env!r}"]
-        )
+        profile = parse_profile(text, str(path), base=path.parent, env=env)
     return profile

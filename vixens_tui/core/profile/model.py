@@ -60,8 +60,13 @@ class GitOpsSource(_Strict):
     """Read the expected apps from a GitOps checkout instead of listing them."""
 
     checkout: Path
-    overlay: str = "argocd/overlays/dev"
-    """The overlay directory holding kustomization.yaml, relative to the checkout."""
+    overlay: str | None = None
+    """The overlay directory holding kustomization.yaml, relative to the checkout (default:
+    `argocd/overlays/<the profile's name>`: each environment has its own overlay)."""
+
+    def overlay_for(self, env: str) -> str:
+        return self.overlay or f"argocd/overlays/{env}"
+
     accept_progressing: tuple[DnsName, ...] = ("argocd", "traefik")
 
 
@@ -133,6 +138,19 @@ class Validation(_Strict):
     """The procedure: wait 2-5 minutes after the secrets for the certificates."""
 
 
+class Guard(_Strict):
+    """Where the wrong-cluster guard reads the endpoint the Terraform configuration targets.
+
+    Before anything is destroyed it must equal `api_endpoint`: the state's output (what a
+    destroy removes), and the first of the expressions the configuration declares (what an
+    apply builds). The vixens repository has both: `output "cluster_endpoint"` and
+    `cluster = { endpoint = ... }` in terraform.tfvars.
+    """
+
+    endpoint_output: str = "cluster_endpoint"
+    endpoint_expressions: tuple[str, ...] = ("var.cluster.endpoint", "var.cluster_endpoint")
+
+
 class KnownIssueSettings(_Strict):
     state_rm_allowed: tuple[str, ...] = ("module.environment.module.cilium.helm_release.cilium",)
     """Addresses (or prefixes ending in '*') that the Cilium fix may drop from the state."""
@@ -189,6 +207,7 @@ class Profile(_Strict):
     secrets: Secrets
     http_checks: tuple[HttpCheck, ...] = ()
     validation: Validation = Validation()
+    guard: Guard = Guard()
     known_issues: KnownIssueSettings = KnownIssueSettings()
     apply_phases: tuple[ApplyPhase, ...] = ()
     timeouts_s: dict[StageName, PositiveFloat] = Field(default_factory=_default_timeouts)

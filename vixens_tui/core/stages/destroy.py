@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from vixens_tui.core.cancel import Cancelled
 from vixens_tui.core.context import DestroyPreview, StageContext
-from vixens_tui.core.events import Info
+from vixens_tui.core.events import DestroyLaunched, Info
 from vixens_tui.core.failures import FailureKind, StageError
+from vixens_tui.core.guard import check_before_destroy
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TerraformError
 from vixens_tui.core.stages.base import CheckResult, Stage
@@ -84,7 +85,14 @@ class Destroy(Stage):
                 f"destroying environment {ctx.profile.name!r} was not confirmed",
                 kind=FailureKind.INPUT,
             )
-
+        # Both sides of the guard again, now: the files may have changed while the person
+        # read the confirmation, and this may be a retry in a process that ran no preflight.
+        check_before_destroy(ctx, addresses)
+        ctx.emit(
+            DestroyLaunched(
+                stage=ctx.stage, resources=len(addresses), endpoint=str(ctx.profile.api_endpoint)
+            )
+        )
         ctx.info("terraform destroy -auto-approve")
         relay = TerraformRelay(ctx, follow_phases=False)
         try:

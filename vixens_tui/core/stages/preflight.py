@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from vixens_tui.core.context import StageContext
 from vixens_tui.core.failures import FailureKind, StageError
+from vixens_tui.core.guard import check_kubeconfig_side, check_terraform_side, state_addresses
 from vixens_tui.core.names import StageName
-from vixens_tui.core.ports import ClusterError, TerraformError
+from vixens_tui.core.ports import TerraformError
 from vixens_tui.core.secretfiles import SecretFileError, load_gandi, load_synology
 from vixens_tui.core.stages.base import CheckResult, Stage
-from vixens_tui.core.versions import normalise_endpoint, version_at_least
+from vixens_tui.core.versions import version_at_least
 
 
 class Preflight(Stage):
@@ -77,26 +78,16 @@ class Preflight(Stage):
         )
         done.append("secret files valid")
 
-        # The wrong-cluster guard.
-        try:
-            server = ctx.cluster.kubeconfig_server()
-        except ClusterError as exc:
-            raise StageError(
-                f"kubeconfig {profile.kubeconfig} is unusable: {exc}; fix it, or remove it if "
-                f"the cluster is already gone (terraform apply writes a new one)",
-                kind=FailureKind.INPUT,
-            ) from None
-        endpoint = str(profile.api_endpoint)
-        if server is None:
-            ctx.info(f"no kubeconfig at {profile.kubeconfig}: the cluster looks destroyed already")
-            done.append("no kubeconfig (cluster absent)")
-        elif normalise_endpoint(server) != normalise_endpoint(endpoint):
-            raise StageError(
-                f"wrong cluster: the kubeconfig {profile.kubeconfig} points at {server}, but "
-                f"profile {profile.name!r} expects {endpoint}; refusing to go on",
-                kind=FailureKind.INPUT,
-            )
-        else:
-            ctx.info(f"kubeconfig points at {server}, as profile {profile.name!r} expects")
-            done.append(f"kubeconfig matches {endpoint}")
+        # The wrong-cluster guard, both sides: the Terraform backend must answer (its state
+        # says whether a cluster exists), the configuration must target the profile's
+        # endpoint, and so must the kubeconfig, unless its absence is proved harmless.
+        ctx.info(f"terraform state list ({tf_dir})")
+        addresses = state_addresses(ctx)
+        done.append(f"Terraform state readable ({len(addresses)} resources)")
+        verdict = check_terraform_side(ctx, state_empty=not addresses)
+        ctx.info(verdict)
+        done.append(verdict)
+        verdict = check_kubeconfig_side(ctx, addresses)
+        ctx.info(verdict)
+        done.append(verdict)
         return "; ".join(done)

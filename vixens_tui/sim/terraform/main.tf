@@ -44,3 +44,8 @@ output "kubeconfig_path" {
 output "talosconfig_path" {
   value = module.environment.talosconfig_path
 }
+
+# As the vixens configuration's environments/dev/outputs.tf: the wrong-cluster guard reads it.
+output "cluster_endpoint" {
+  value = var.cluster_endpoint
+}
