@@ -26,6 +26,7 @@ from vixens_tui.core.events import (
 from vixens_tui.core.failures import StageError
 from vixens_tui.core.issues.base import Detection
 from vixens_tui.core.names import STAGE_ORDER, StageName
+from vixens_tui.core.profile import load_profile
 from vixens_tui.tui.decider import DecisionRequest
 from vixens_tui.tui.relay import Batch
 
@@ -356,7 +357,7 @@ def all_green() -> list[Batch]:
                 stage=StageName.VALIDATE,
                 at=at,
                 item_id=entry.id,
-                title=entry.title,
+                title=entry.title(load_profile("dev")),
                 state="proved",
                 evidence=evidence[entry.id],
             )

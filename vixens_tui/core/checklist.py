@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from vixens_tui.core.cluster import ClusterSnapshot, PodInfo
+from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.ports import HttpResult
 from vixens_tui.core.profile.model import Profile
 
@@ -31,13 +32,35 @@ class Observation:
 Probe = Callable[[Observation], tuple[bool, str]]
 
 
+def figures(profile: Profile) -> dict[str, str]:
+    """The profile's figures that the checklist names: the procedure says "Les 3 nodes",
+    "Au moins 32 pods", "http://192.168.208.71" for dev; another environment has its own."""
+    check = next(
+        (c for c in profile.http_checks if c.name == profile.validation.argocd_http_check), None
+    )
+    s = profile.secrets
+    return {
+        "nodes": str(len(profile.nodes)),
+        "min_pods": str(profile.validation.min_running_pods),
+        "argocd": str(check.url).rstrip("/") if check else f"http://{profile.argocd.server}",
+        "secrets": f"{s.gandi_secret_name}, {s.synology_configmap}",
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class ChecklistItem:
     id: str
-    title: str
-    procedure: str
-    """The item as the procedure words it (French), for traceability."""
+    title_template: str
+    procedure_template: str
+    """The item as the procedure words it (French), for traceability; `{nodes}`, `{min_pods}`,
+    `{argocd}` and `{secrets}` are the profile's figures."""
     probe: Probe
+
+    def title(self, profile: Profile) -> str:
+        return self.title_template.format(**figures(profile))
+
+    def procedure(self, profile: Profile) -> str:
+        return self.procedure_template.format(**figures(profile))
 
 
 def _pods_running(pods: tuple[PodInfo, ...], what: str) -> tuple[bool, str]:
@@ -50,25 +73,12 @@ def _pods_running(pods: tuple[PodInfo, ...], what: str) -> tuple[bool, str]:
 
 
 def _nodes_ready(o: Observation) -> tuple[bool, str]:
-    want = [n.name for n in o.profile.nodes]
-    ready = []
-    problems = []
-    for name in want:
-        node = o.snapshot.node(name)
-        if node is None:
-            problems.append(f"{name} missing")
-        elif not node.ready:
-            problems.append(f"{name} NotReady")
-        elif node.version != o.profile.kubernetes_version:
-            problems.append(f"{name} at {node.version}")
-        else:
-            ready.append(name)
-    if problems:
-        return False, f"{len(ready)}/{len(want)} nodes Ready: " + ", ".join(problems)
-    return (
-        True,
-        f"{len(want)}/{len(want)} nodes Ready ({', '.join(want)}) at {o.profile.kubernetes_version}",
-    )
+    # The same verdict as the apply stage's wait: Ready and the version told apart.
+    names = [n.name for n in o.profile.nodes]
+    ok, detail = nodes_verdict(o.snapshot, names, o.profile.kubernetes_version)
+    if ok:
+        return True, f"{detail} ({', '.join(names)})"
+    return False, detail
 
 
 def _kube_system(o: Observation) -> tuple[bool, str]:
@@ -170,7 +180,9 @@ def _no_crashloop(o: Observation) -> tuple[bool, str]:
 
 
 CHECKLIST: tuple[ChecklistItem, ...] = (
-    ChecklistItem("nodes-ready", "All nodes are Ready", "Les 3 nodes sont Ready", _nodes_ready),
+    ChecklistItem(
+        "nodes-ready", "All {nodes} nodes are Ready", "Les {nodes} nodes sont Ready", _nodes_ready
+    ),
     ChecklistItem(
         "kube-system-running",
         "All kube-system pods are Running",
@@ -185,8 +197,8 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "argocd-reachable",
-        "Argo CD is reachable over HTTP",
-        "ArgoCD est accessible (http://192.168.208.71)",
+        "Argo CD is reachable ({argocd})",
+        "ArgoCD est accessible ({argocd})",
         _argocd_http,
     ),
     ChecklistItem(
@@ -203,8 +215,8 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "secrets-applied",
-        "The secrets are applied (gandi-credentials, synology-client-info)",
-        "Les secrets sont appliqués (gandi-credentials, synology-client-info)",
+        "The secrets are applied ({secrets})",
+        "Les secrets sont appliqués ({secrets})",
         _secrets,
     ),
     ChecklistItem(
@@ -215,8 +227,8 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "min-running-pods",
-        "Enough pods are Running in total",
-        "Au moins 32 pods sont Running au total",
+        "At least {min_pods} pods are Running in total",
+        "Au moins {min_pods} pods sont Running au total",
         _min_running,
     ),
     ChecklistItem(

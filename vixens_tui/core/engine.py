@@ -193,7 +193,7 @@ class Engine:
             ChecklistChanged(
                 stage=StageName.VALIDATE,
                 item_id=item_id,
-                title=entry.title,
+                title=entry.title(self.profile),
                 state=(ChecklistState.MANUAL if ticked else ChecklistState.PENDING).value,
                 evidence="ticked by hand" if ticked else "",
                 by="user",
@@ -216,7 +216,7 @@ class Engine:
                 )
                 for s in STAGE_ORDER
             ],
-            checklist=[ChecklistRecord(id=e.id, title=e.title) for e in CHECKLIST],
+            checklist=[ChecklistRecord(id=e.id, title=e.title(self.profile)) for e in CHECKLIST],
         )
 
     def prepare(self, request: RunRequest) -> Checkpoint:

@@ -24,8 +24,15 @@ from textual.worker import Worker, WorkerState
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.model import Checkpoint
 from vixens_tui.core.checkpoint.store import EnvState, StateError
-from vixens_tui.core.engine import Engine, NothingToResume, RunRequest, RunResult
+from vixens_tui.core.engine import (
+    Engine,
+    NothingToResume,
+    ProfileChanged,
+    RunRequest,
+    RunResult,
+)
 from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.inputs import ProfileChange, profile_change
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
 from vixens_tui.core.ports import Backends
@@ -48,6 +55,8 @@ class _Session:
     backends: Backends
     previous: Checkpoint | None
     note: str = ""
+    change: ProfileChange | None = None
+    """What changed in the profile since the unfinished run started (asked before going on)."""
 
 
 class VixensApp(App[int]):
@@ -87,6 +96,8 @@ class VixensApp(App[int]):
         """Set while no run is in progress (main.run waits on it before closing backends)."""
         self.run_done.set()
         self.quitting = False
+        self._profile_change: ProfileChange | None = None
+        """The profile change shown in the resume offer (continuing accepts it)."""
         self._backends_closed = False
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self._early_interrupt = ""
@@ -137,7 +148,12 @@ class VixensApp(App[int]):
             previous = self.state.ensure().load()
         except StateError as exc:
             previous, note = None, str(exc)
-        return _Session(profile, backends, previous, note)
+        change = None
+        if previous is not None and previous.unfinished:
+            change = profile_change(
+                previous.inputs, profile, digest_changed=previous.profile_digest != profile.digest()
+            )
+        return _Session(profile, backends, previous, note, change)
 
     @property
     def running(self) -> bool:
@@ -198,14 +214,21 @@ class VixensApp(App[int]):
         self.main.profile = session.profile
         self.main.session_ready(session.previous, session.note)
         unfinished = session.previous is not None and session.previous.unfinished
-        if self.options.resume:
+        self._profile_change = session.change
+        if self.options.resume and session.change is None:
             self.post_message(messages.StartRun(resume=True))
         elif unfinished and session.previous is not None:
-            self.push_screen(ResumeOfferScreen(session.previous), self._resume_answered)
+            # A changed profile is always asked about, --resume or not: going on with it
+            # re-opens stages, and a change of cluster cannot go on at all.
+            self._offer_resume(session.previous)
+
+    def _offer_resume(self, previous: Checkpoint) -> None:
+        self.push_screen(ResumeOfferScreen(previous, self._profile_change), self._resume_answered)
 
     def _resume_answered(self, choice: object) -> None:
         if choice == "continue":
-            self.post_message(messages.StartRun(resume=True))
+            accepted = self._profile_change is not None
+            self.post_message(messages.StartRun(resume=True, accept_profile_change=accepted))
         elif choice == "new":
             self.post_message(messages.StartRun(resume=False))
 
@@ -218,7 +241,7 @@ class VixensApp(App[int]):
         elif state is WorkerState.ERROR:
             error = worker.error
             message = str(error) if error is not None else "the run failed"
-            if isinstance(error, StateError | NothingToResume):
+            if isinstance(error, StateError | NothingToResume | ProfileChanged):
                 self.main.run_ended(None, message)
             else:
                 self.main.run_ended(None, f"internal error: {type(error).__name__}: {message}")
@@ -246,6 +269,13 @@ class VixensApp(App[int]):
     def _start_run(self, message: messages.StartRun) -> None:
         if self.running or self.backends is None or self.quitting:
             return
+        pending = self._profile_change is not None and not message.accept_profile_change
+        if message.resume and pending and self.previous is not None:
+            # `s` after "decide later": the change is still to be seen and agreed to.
+            self._offer_resume(self.previous)
+            return
+        if message.resume and message.accept_profile_change:
+            self._profile_change = None  # the run takes the new inputs into its checkpoint
         self.decider.reset()
         engine = Engine(
             self.profile,
@@ -257,7 +287,11 @@ class VixensApp(App[int]):
         )
         self.engine = engine
         request = RunRequest(
-            plan=self.plan, resume=message.resume, mode="tui", demo=self.options.demo
+            plan=self.plan,
+            resume=message.resume,
+            mode="tui",
+            demo=self.options.demo,
+            accept_profile_change=message.accept_profile_change,
         )
         self.run_done.clear()
         self.main.run_started()

@@ -32,6 +32,8 @@ class StartRun(Message):
     """Start a new run, or continue the unfinished one (`resume`)."""
 
     resume: bool
+    accept_profile_change: bool = False
+    """The person saw what changed in the profile since the run started, and goes on."""
 
 
 @dataclass

@@ -8,6 +8,7 @@ from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.context import StageContext
 from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.names import StageName
+from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.stages.base import CheckResult, Stage
 from vixens_tui.core.stages.terraform_io import TerraformRelay
 from vixens_tui.core.waits import wait_for
@@ -23,19 +24,7 @@ class NodesReady:
     def __call__(self, snap: ClusterSnapshot) -> tuple[bool, str]:
         if not snap.reachable:
             return False, f"API not reachable yet ({snap.error or 'connecting'})"
-        missing = []
-        for name in self.names:
-            node = snap.node(name)
-            if node is None:
-                missing.append(f"{name} not joined")
-            elif not node.ready:
-                missing.append(f"{name} NotReady")
-            elif node.version != self.version:
-                missing.append(f"{name} at {node.version or '?'}")
-        if missing:
-            ready = len(self.names) - len(missing)
-            return False, f"{ready}/{len(self.names)} Ready; " + ", ".join(missing)
-        return True, f"{len(self.names)}/{len(self.names)} nodes Ready at {self.version}"
+        return nodes_verdict(snap, self.names, self.version)
 
 
 class Apply(Stage):

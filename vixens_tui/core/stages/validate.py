@@ -64,7 +64,7 @@ class Validation:
                     ChecklistChanged(
                         stage=self.ctx.stage,
                         item_id=entry.id,
-                        title=entry.title,
+                        title=entry.title(self.ctx.profile),
                         state=ChecklistState.PROVED.value,
                         evidence=evidence,
                         by="probe",
@@ -109,7 +109,7 @@ class Validation:
                     ChecklistChanged(
                         stage=self.ctx.stage,
                         item_id=entry.id,
-                        title=entry.title,
+                        title=entry.title(self.ctx.profile),
                         state=state.value,
                         evidence=evidence,
                         by="probe",

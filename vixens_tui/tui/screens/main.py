@@ -140,7 +140,7 @@ class MainScreen(Screen[None]):
         yield Tabs(*(Tab(TAB_LABELS[t], id=f"tab-{t}") for t in TABS), id="tabs")
         with Container(id="panes"):
             yield LogPanel(id="log", classes="pane tab-log")
-            yield ChecklistPanel(id="checklist", classes="pane tab-checklist")
+            yield ChecklistPanel(self.profile, id="checklist", classes="pane tab-checklist")
             yield PodPanel(clock=self.clock, id="pods", classes="pane tab-cluster")
             yield NodeGrid(clock=self.clock, id="nodes", classes="pane tab-cluster")
             yield AppPanel(id="apps", classes="pane tab-apps")

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 
 from vixens_tui.core.checkpoint.model import Checkpoint, StageStatus
 from vixens_tui.core.context import DestroyPreview
+from vixens_tui.core.inputs import ProfileChange
 
 MAX_LISTED = 6
 
@@ -216,9 +217,19 @@ class ResumeOfferScreen(Dialog):
         Binding("escape", "answer('later')", "Later"),
     ]
 
-    def __init__(self, checkpoint: Checkpoint) -> None:
+    def __init__(self, checkpoint: Checkpoint, change: ProfileChange | None = None) -> None:
         super().__init__()
         self.checkpoint = checkpoint
+        self.change = change
+        """What changed in the profile since the run started (None: nothing to ask about)."""
+
+    @property
+    def refused(self) -> bool:
+        """The profile now names another cluster: this run cannot be continued at all."""
+        return self.change is not None and bool(self.change.identity)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "answer" and parameters == ("continue",) and self.refused)
 
     def body(self) -> Text:
         cp = self.checkpoint
@@ -231,6 +242,23 @@ class ResumeOfferScreen(Dialog):
         if cp.message:
             out.append(f"\n{cp.message}", "italic")
         out.append(f"\nDone: {', '.join(done) if done else 'nothing yet'}")
+        if self.change is not None:
+            out.append("\n\nThe profile changed since this run started:", "bold yellow")
+            for line in self.change.lines():
+                out.append(f"\n  • {line}")
+            if self.refused:
+                out.append(
+                    "\nIt now names another cluster: this run cannot continue on it. "
+                    "Start a new run, or restore the profile.",
+                    "bold red",
+                )
+                return out
+            reopened = self.change.reopened(tuple(cp.plan))
+            out.append(
+                "\nContinuing accepts the change and re-opens: "
+                + (", ".join(s.value for s in reopened) or "no stage (all are re-checked)"),
+                "bold",
+            )
         if where is not None:
             out.append(f"\nIt continues at {where.value}", "bold")
             out.append(" (stages marked done are re-checked first).")
@@ -238,8 +266,13 @@ class ResumeOfferScreen(Dialog):
 
     def prompt(self) -> Text:
         out = Text()
-        out.append(" c ", "bold reverse")
-        out.append(" continue it   ")
+        if not self.refused:
+            out.append(" c ", "bold reverse")
+            out.append(
+                " continue with the new profile   "
+                if self.change is not None
+                else " continue it   "
+            )
         out.append(" n ", "bold reverse")
         out.append(" start a new run   ")
         out.append(" Esc ", "bold reverse")

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from vixens_tui.core.checklist import CHECKLIST
+from vixens_tui.core.profile.model import Profile
 from vixens_tui.tui.format import ellipsize
 from vixens_tui.tui.widgets.keyed_table import FreshDataTable
 
@@ -67,10 +68,13 @@ class ChecklistPanel(Vertical):
             self.item_id = item_id
             self.ticked = ticked
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, profile: Profile, *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        # The items name the profile's figures (its node count, its Argo CD address).
         self._items: dict[str, ItemView] = {
-            e.id: ItemView(e.id, e.title, e.procedure) for e in CHECKLIST
+            e.id: ItemView(e.id, e.title(profile), e.procedure(profile)) for e in CHECKLIST
         }
         self._said = ""
         self._title_width = 40
