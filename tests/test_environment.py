@@ -15,7 +15,7 @@ from vixens_tui.cli import build_parser, options_from
 from vixens_tui.core.checkpoint.model import Checkpoint
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.profile import ProfileError, load_profile
-from vixens_tui.wiring import state_key
+from vixens_tui.run_lock import state_key
 
 FAKE = {"prebuilt": True}
 

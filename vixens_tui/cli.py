@@ -268,6 +268,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"vixens-tui: {exc}", file=sys.stderr)
         return 2
+    if options.demo and options.context and ns.command is None:
+        # Not an error (the same command line works with and without --demo), but never silent.
+        print(
+            f"vixens-tui: --context {options.context} is ignored with --demo: the simulated "
+            f"cluster has a kubeconfig of its own",
+            file=sys.stderr,
+        )
     if options.config is not None and not options.config.exists():
         print(f"vixens-tui: profile file {options.config} not found (--config)", file=sys.stderr)
         return 2
@@ -296,21 +303,40 @@ def _dispatch(ns: argparse.Namespace, options: Options) -> int:
         return run_sim(
             options, port=ns.port, kubeconfig_out=ns.kubeconfig_out, scenario=ns.scenario
         )
-    if options.auto:
-        from vixens_tui import headless
-
-        return headless.run(options)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get(
-        "VIXENS_TUI_FORCE_TUI"
-    ):
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    if not options.auto and not tty and not os.environ.get("VIXENS_TUI_FORCE_TUI"):
         print(
             "vixens-tui: no terminal here: use --auto for a headless run (see --help)",
             file=sys.stderr,
         )
         return 2
+    # The lock first: before the profile is read, before pydantic, the kubernetes client or
+    # Textual are imported, before a demo starts its cluster. A second run of the environment
+    # is told so at once, having done nothing.
+    from vixens_tui.core.checkpoint.lock import LockHeld
+    from vixens_tui.run_lock import lock_error, take_lock
+
     try:
-        from vixens_tui.tui.main import run as run_tui
-    except ImportError as exc:
-        print(f"vixens-tui: the interactive TUI cannot start ({exc}); use --auto", file=sys.stderr)
+        lock = take_lock(options)
+    except LockHeld as exc:
+        print(f"vixens-tui: {exc}", file=sys.stderr)
+        return 4
+    except OSError as exc:
+        print(f"vixens-tui: {lock_error(options, exc)}", file=sys.stderr)
         return 2
-    return run_tui(options)
+    try:
+        if options.auto:
+            from vixens_tui import headless
+
+            return headless.run(options, lock)
+        try:
+            from vixens_tui.tui.main import run as run_tui
+        except ImportError as exc:
+            print(
+                f"vixens-tui: the interactive TUI cannot start ({exc}); use --auto",
+                file=sys.stderr,
+            )
+            return 2
+        return run_tui(options, lock)
+    finally:
+        lock.release()

@@ -19,7 +19,7 @@ from types import FrameType
 from typing import IO, Any
 
 from vixens_tui.core.cancel import CancelToken
-from vixens_tui.core.checkpoint.lock import LockHeld
+from vixens_tui.core.checkpoint.lock import EnvLock, LockHeld
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.decider import AutoDecider
 from vixens_tui.core.engine import (
@@ -59,6 +59,7 @@ from vixens_tui.core.plan import make_plan
 from vixens_tui.core.profile import ProfileError
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
+from vixens_tui.run_lock import lock_error, take_lock
 from vixens_tui.wiring import env_state, make_backends, profile_for, resume_refusal
 
 
@@ -204,8 +205,25 @@ def _say(message: str) -> None:
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def run(options: Options) -> int:
-    """Run headless; the process exit code (architecture.md, CLI contract)."""
+def run(options: Options, lock: EnvLock | None = None) -> int:
+    """Run headless; the process exit code (architecture.md, CLI contract).
+
+    `lock` is the environment's lock, already held (the CLI takes it before anything else);
+    without one, it is taken here, first.
+    """
+    if lock is None:
+        try:
+            lock = take_lock(options)
+        except LockHeld as exc:
+            _say(str(exc))
+            return ExitCode.LOCKED
+        except OSError as exc:
+            _say(lock_error(options, exc))
+            return ExitCode.BAD_INPUT
+        try:
+            return run(options, lock)
+        finally:
+            lock.release()
     try:
         profile = profile_for(options)
     except ProfileError as exc:
@@ -217,19 +235,7 @@ def run(options: Options) -> int:
     except StateError as exc:
         _say(str(exc))
         return ExitCode.BAD_INPUT
-    lock = state.lock()
-    try:
-        lock.acquire()
-    except LockHeld as exc:
-        _say(str(exc))
-        return ExitCode.LOCKED
-    except OSError as exc:
-        _say(f"cannot take the lock {state.lock_path}: {exc.strerror}")
-        return ExitCode.BAD_INPUT
-    try:
-        return _run_locked(options, profile, state, lock.took_over_dead_holder(), lock)
-    finally:
-        lock.release()
+    return _run_locked(options, profile, state, lock.took_over_dead_holder(), lock)
 
 
 def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, lock: Any) -> int:

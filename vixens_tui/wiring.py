@@ -11,16 +11,16 @@ import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import cast
 
-from vixens_tui.core.checkpoint.store import EnvState, StateError, default_state_root
+from vixens_tui.core.checkpoint.store import EnvState, StateError
 from vixens_tui.core.engine import NothingToResume, check_resumable
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile import Profile, load_profile
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
+from vixens_tui.run_lock import state_key, state_root
 
 BACKENDS_HOOK = "VIXENS_TUI_BACKENDS"
 """`module:function` building the backends instead of the real ones (tests use it to run the
@@ -30,14 +30,8 @@ CLI in a subprocess on in-memory fakes). The function takes (profile, options) a
 BackendFactory = Callable[[Profile, Options], tuple[Profile, Backends]]
 
 
-def state_key(options: Options) -> str:
-    """The environment's directory name: a demo never touches the real environment's state."""
-    return f"{options.env}-demo" if options.demo else options.env
-
-
 def env_state(options: Options) -> EnvState:
-    root = options.state_dir or default_state_root()
-    return EnvState(Path(root).expanduser(), state_key(options))
+    return EnvState(state_root(options), state_key(options))
 
 
 def profile_for(options: Options) -> Profile:

@@ -16,11 +16,12 @@ import time
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from vixens_tui.core.checkpoint.lock import LockHeld
+from vixens_tui.core.checkpoint.lock import EnvLock, LockHeld
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.profile import ProfileError
 from vixens_tui.options import Options
+from vixens_tui.run_lock import lock_error, take_lock
 from vixens_tui.wiring import env_state, profile_for, resume_refusal
 
 if TYPE_CHECKING:
@@ -34,8 +35,25 @@ def _say(message: str) -> None:
         print(f"vixens-tui: {message}", file=sys.stderr, flush=True)
 
 
-def run(options: Options) -> int:
-    """Run the TUI; the process exit code (architecture.md, CLI contract)."""
+def run(options: Options, lock: EnvLock | None = None) -> int:
+    """Run the TUI; the process exit code (architecture.md, CLI contract).
+
+    `lock` is the environment's lock, already held (the CLI takes it before anything else);
+    without one, it is taken here, first.
+    """
+    if lock is None:
+        try:
+            lock = take_lock(options)
+        except LockHeld as exc:
+            _say(str(exc))
+            return ExitCode.LOCKED
+        except OSError as exc:
+            _say(lock_error(options, exc))
+            return ExitCode.BAD_INPUT
+        try:
+            return run(options, lock)
+        finally:
+            lock.release()
     try:
         profile = profile_for(options)
     except ProfileError as exc:
@@ -47,26 +65,14 @@ def run(options: Options) -> int:
     except StateError as exc:
         _say(str(exc))
         return ExitCode.BAD_INPUT
-    lock = state.lock()
-    try:
-        lock.acquire()
-    except LockHeld as exc:
-        _say(str(exc))
-        return ExitCode.LOCKED
-    except OSError as exc:
-        _say(f"cannot take the lock {state.lock_path}: {exc.strerror}")
-        return ExitCode.BAD_INPUT
-    try:
-        if lock.took_over_dead_holder() and lock.previous is not None:
-            _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone")
-        # Before anything is drawn or connected: a finished demo has no cluster left.
-        refusal = resume_refusal(state) if options.resume else None
-        if refusal is not None:
-            _say(refusal.message)
-            return refusal.exit_code
-        return _run_app(options, profile, state)
-    finally:
-        lock.release()
+    if lock.took_over_dead_holder() and lock.previous is not None:
+        _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone")
+    # Before anything is drawn or connected: a finished demo has no cluster left.
+    refusal = resume_refusal(state) if options.resume else None
+    if refusal is not None:
+        _say(refusal.message)
+        return refusal.exit_code
+    return _run_app(options, profile, state)
 
 
 HANGUP_GRACE_S = 1.0

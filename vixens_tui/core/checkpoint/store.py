@@ -24,6 +24,7 @@ from vixens_tui.core.checkpoint.files import (
 )
 from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.checkpoint.model import SCHEMA_VERSION, Checkpoint
+from vixens_tui.core.checkpoint.paths import LOCK
 from vixens_tui.core.checkpoint.upgrade import upgrade
 
 CHECKPOINT = "checkpoint.json"
@@ -64,15 +65,6 @@ class ForeignCheckpoint(StateError):
         )
 
 
-def default_state_root() -> Path:
-    override = os.environ.get("VIXENS_TUI_STATE_DIR")
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("vixens-tui", appauthor=False))
-
-
 class EnvState:
     """The on-disk state of one environment."""
 
@@ -94,7 +86,7 @@ class EnvState:
 
     @property
     def lock_path(self) -> Path:
-        return self.dir / "lock"
+        return self.dir / LOCK
 
     def log_path(self, run_id: str, stage: str, attempt: int) -> Path:
         logs = ensure_private_dir(self.dir / "logs" / run_id)
