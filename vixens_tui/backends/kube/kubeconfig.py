@@ -110,7 +110,7 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
 
 
 def _missing_context(path: Path, context: str | None) -> str | None:
-    """"context X not found in FILE (contexts: ...)" when that is why the file was refused.
+    """ "context X not found in FILE (contexts: ...)" when that is why the file was refused.
 
     The client says only "Expected object with name X in kube-config/contexts list"; a person
     needs the names that are there (a typo in --context or the profile is the usual cause).
