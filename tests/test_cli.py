@@ -30,6 +30,7 @@ def test_help_documents_every_mode_flag_and_exit_code() -> None:
         "--yes",
         "--json",
         "--resume",
+        "--accept-profile-change",
         "--from",
         "--only",
         "--demo",
