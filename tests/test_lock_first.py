@@ -79,7 +79,7 @@ def test_an_unusable_state_directory_is_exit_2(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert result.returncode == 2, result.stderr
-    assert "is not usable" in result.stderr and "--state-dir" in result.stderr
+    assert "is not writable" in result.stderr and "--state-dir" in result.stderr
     assert "Traceback" not in result.stderr
 
 

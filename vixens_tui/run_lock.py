@@ -38,6 +38,6 @@ def lock_error(options: Options, exc: OSError) -> str:
     """One line for a lock that cannot be taken for lack of a usable state directory."""
     where = state_root(options) / state_key(options)
     return (
-        f"state directory {where} is not usable ({exc.strerror or exc}); choose another with "
+        f"state directory {where} is not writable ({exc.strerror or exc}); choose another with "
         f"--state-dir or VIXENS_TUI_STATE_DIR"
     )

@@ -80,7 +80,9 @@ def test_server_of_absent_file_is_none(tmp_path: Path) -> None:
 
 def test_missing_context_is_a_clear_error(tmp_path: Path) -> None:
     path = write_kubeconfig(tmp_path / "kc", "https://127.0.0.1:6443")
-    with pytest.raises(ClusterError, match=r"malformed kubeconfig .*context 'staging'"):
+    with pytest.raises(
+        ClusterError, match=r"context 'staging' not found in .*kc \(contexts: admin@dev\)"
+    ):
         KubeBackend(path, context="staging").kubeconfig_server()
 
 

@@ -77,7 +77,8 @@ def _nodes_ready(o: Observation) -> tuple[bool, str]:
     names = [n.name for n in o.profile.nodes]
     ok, detail = nodes_verdict(o.snapshot, names, o.profile.kubernetes_version)
     if ok:
-        return True, f"{detail} ({', '.join(names)})"
+        version = o.profile.kubernetes_version
+        return True, f"{len(names)}/{len(names)} nodes Ready ({', '.join(names)}) at {version}"
     return False, detail
 
 
