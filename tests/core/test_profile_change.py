@@ -9,7 +9,7 @@ import pytest
 
 from tests.core.test_engine_resume import counting_stages
 from tests.fakes import Faults
-from vixens_tui.core.cluster import ClusterSnapshot, NodeInfo
+from vixens_tui.core.cluster import AppInfo, ClusterSnapshot, NodeInfo
 from vixens_tui.core.engine import ProfileChanged, RunRequest
 from vixens_tui.core.events import Info, Waiting
 from vixens_tui.core.exitcodes import ExitCode
@@ -165,3 +165,27 @@ def test_node_changes_are_listed_by_name(harness) -> None:
     change = profile_change(cp.inputs, changed, digest_changed=True)
     assert change is not None
     assert change.lines() == ("nodes: + onyx2 (control-plane, 192.168.111.165)",)
+
+
+def test_an_app_the_repository_does_not_declare_is_named_as_such(harness) -> None:
+    # A profile ahead of the GitOps repository: the root app has synced, the app never comes.
+    h = _failed_at_secrets(harness)
+    root = h.profile.argocd.root_app
+    h.world.apps[root] = AppInfo(
+        name=root, namespace="argocd", sync="Synced", health="Healthy", destination_namespace=""
+    )
+    apps = (*h.profile.apps, AppSpec(name="grafana", namespace="monitoring"))
+    timeouts = {**h.profile.timeouts_s, StageName.ARGOCD_SYNC: 1.5}
+    h.profile = h.profile.model_copy(update={"apps": apps, "timeouts_s": timeouts})
+    h.events.clear()
+    result = h.engine().run(RunRequest(resume=True, accept_profile_change=True))
+    assert result.exit_code != ExitCode.DONE
+    waits = [
+        e.detail
+        for e in h.of(Waiting)
+        if isinstance(e, Waiting) and e.stage is StageName.ARGOCD_SYNC
+    ]
+    assert waits and waits[-1] == (
+        f"12/13 present; missing grafana: absent although {root} is Synced "
+        f"(not declared in the GitOps repository?)"
+    )

@@ -18,7 +18,7 @@ from vixens_tui.core.failures import StageError
 from vixens_tui.core.issues.repo_server_eof import SYMPTOM as EOF_SYMPTOM
 from vixens_tui.core.names import StageName
 from vixens_tui.core.stages.base import CheckResult, Stage
-from vixens_tui.core.stages.namespaces import apps_present
+from vixens_tui.core.stages.namespaces import apps_present, why_absent
 from vixens_tui.core.waits import wait_for
 
 MAX_FORCED_SYNCS = 3
@@ -60,7 +60,7 @@ class AppsSynced:
         for spec in self.apps:
             app = snap.app(spec.name)
             if app is None:
-                waiting.append(f"{spec.name}: not created yet")
+                waiting.append(f"{spec.name}: {why_absent(snap, self.ctx.profile.argocd.root_app)}")
                 continue
             # A sync in flight will replace a stale condition: judge the app by its result.
             syncing = app.operation_phase == "Running" or app.operation_pending

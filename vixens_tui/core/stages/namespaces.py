@@ -17,12 +17,23 @@ from vixens_tui.core.waits import wait_for
 
 
 def apps_present(ctx: StageContext) -> AppsPresent:
-    return AppsPresent(tuple(a.name for a in ctx.profile.apps))
+    return AppsPresent(tuple(a.name for a in ctx.profile.apps), ctx.profile.argocd.root_app)
+
+
+def why_absent(snap: ClusterSnapshot, root_app: str) -> str:
+    """Why an expected Application is not there: not yet, or (once the root app has synced)
+    because the GitOps repository does not declare it: a profile ahead of the repository
+    waits forever otherwise, saying only "missing"."""
+    root = snap.app(root_app)
+    if root is not None and root.sync == "Synced":
+        return f"absent although {root.name} is Synced (not declared in the GitOps repository?)"
+    return "not created yet"
 
 
 class AppsPresent:
-    def __init__(self, names: tuple[str, ...]) -> None:
+    def __init__(self, names: tuple[str, ...], root_app: str) -> None:
         self.names = names
+        self.root_app = root_app
 
     def __call__(self, snap: ClusterSnapshot) -> tuple[bool, str]:
         if not snap.reachable:
@@ -31,9 +42,11 @@ class AppsPresent:
         missing = [n for n in self.names if n not in have]
         if missing:
             shown = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
+            present = len(self.names) - len(missing)
             return (
                 False,
-                f"{len(self.names) - len(missing)}/{len(self.names)} present; missing {shown}",
+                f"{present}/{len(self.names)} present; missing {shown}: "
+                + why_absent(snap, self.root_app),
             )
         return True, f"{len(self.names)}/{len(self.names)} Applications present"
 
