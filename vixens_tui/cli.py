@@ -12,10 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vixens_tui import __version__
 from vixens_tui.core.names import StageName, parse_stage
 from vixens_tui.options import Options, UsageError, env_of
+
+if TYPE_CHECKING:
+    from vixens_tui.core.checkpoint.lock import EnvLock
 
 FAULTS = (
     "cilium-destroy-timeout",
@@ -313,30 +317,24 @@ def _dispatch(ns: argparse.Namespace, options: Options) -> int:
     # The lock first: before the profile is read, before pydantic, the kubernetes client or
     # Textual are imported, before a demo starts its cluster. A second run of the environment
     # is told so at once, having done nothing.
-    from vixens_tui.core.checkpoint.lock import LockHeld
-    from vixens_tui.run_lock import lock_error, take_lock
+    from vixens_tui.run_lock import run_locked
 
+    return run_locked(options, lambda lock: _front_end(options, lock), _say)
+
+
+def _say(message: str) -> None:
+    print(f"vixens-tui: {message}", file=sys.stderr)
+
+
+def _front_end(options: Options, lock: EnvLock) -> int:
+    """The run itself, its lock held: headless or the TUI (imported only now: heavy)."""
+    if options.auto:
+        from vixens_tui import headless
+
+        return headless.run(options, lock)
     try:
-        lock = take_lock(options)
-    except LockHeld as exc:
-        print(f"vixens-tui: {exc}", file=sys.stderr)
-        return 4
-    except OSError as exc:
-        print(f"vixens-tui: {lock_error(options, exc)}", file=sys.stderr)
+        from vixens_tui.tui.main import run as run_tui
+    except ImportError as exc:
+        _say(f"the interactive TUI cannot start ({exc}); use --auto")
         return 2
-    try:
-        if options.auto:
-            from vixens_tui import headless
-
-            return headless.run(options, lock)
-        try:
-            from vixens_tui.tui.main import run as run_tui
-        except ImportError as exc:
-            print(
-                f"vixens-tui: the interactive TUI cannot start ({exc}); use --auto",
-                file=sys.stderr,
-            )
-            return 2
-        return run_tui(options, lock)
-    finally:
-        lock.release()
+    return run_tui(options, lock)

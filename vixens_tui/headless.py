@@ -19,7 +19,7 @@ from types import FrameType
 from typing import IO, Any
 
 from vixens_tui.core.cancel import CancelToken
-from vixens_tui.core.checkpoint.lock import EnvLock, LockHeld
+from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.decider import AutoDecider
 from vixens_tui.core.engine import (
@@ -56,11 +56,16 @@ from vixens_tui.core.events import (
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
-from vixens_tui.core.profile import ProfileError
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
-from vixens_tui.run_lock import lock_error, take_lock
-from vixens_tui.wiring import env_state, make_backends, profile_for, resume_refusal
+from vixens_tui.run_lock import run_locked
+from vixens_tui.wiring import (
+    Refusal,
+    make_backends,
+    open_session,
+    redacted_session,
+    resume_refusal,
+)
 
 
 def _clock(at: float) -> str:
@@ -212,29 +217,12 @@ def run(options: Options, lock: EnvLock | None = None) -> int:
     without one, it is taken here, first.
     """
     if lock is None:
-        try:
-            lock = take_lock(options)
-        except LockHeld as exc:
-            _say(str(exc))
-            return ExitCode.LOCKED
-        except OSError as exc:
-            _say(lock_error(options, exc))
-            return ExitCode.BAD_INPUT
-        try:
-            return run(options, lock)
-        finally:
-            lock.release()
-    try:
-        profile = profile_for(options)
-    except ProfileError as exc:
-        _say(str(exc))
-        return ExitCode.BAD_INPUT
-    state = env_state(options)
-    try:
-        state.ensure()
-    except StateError as exc:
-        _say(str(exc))
-        return ExitCode.BAD_INPUT
+        return run_locked(options, lambda held: run(options, held), _say)
+    session = open_session(options)
+    if isinstance(session, Refusal):
+        _say(session.message)
+        return session.exit_code
+    profile, state = session
     return _run_locked(options, profile, state, lock.took_over_dead_holder(), lock)
 
 
@@ -258,9 +246,16 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
     except UsageError as exc:
         _say(str(exc))
         return ExitCode.BAD_INPUT
+    backends = redacted_session(profile, backends, redactor)
     try:
         engine = Engine(
-            profile, backends, state, AutoDecider(yes=options.yes), printer, cancel=token
+            profile,
+            backends,
+            state,
+            AutoDecider(yes=options.yes),
+            printer,
+            cancel=token,
+            redactor=redactor,
         )
         request = RunRequest(
             plan=plan,

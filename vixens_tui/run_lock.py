@@ -8,10 +8,11 @@ Textual are imported after the lock is held.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from vixens_tui.core.checkpoint.files import ensure_private_dir
-from vixens_tui.core.checkpoint.lock import EnvLock
+from vixens_tui.core.checkpoint.lock import EnvLock, LockHeld
 from vixens_tui.core.checkpoint.paths import LOCK, default_state_root
 from vixens_tui.options import Options
 
@@ -41,3 +42,20 @@ def lock_error(options: Options, exc: OSError) -> str:
         f"state directory {where} is not writable ({exc.strerror or exc}); choose another with "
         f"--state-dir or VIXENS_TUI_STATE_DIR"
     )
+
+
+def run_locked(options: Options, body: Callable[[EnvLock], int], say: Callable[[str], None]) -> int:
+    """`body(lock)` with the environment's lock held, released after; the exit code of the
+    CLI contract when the lock cannot be had (4: another run holds it; 2: no state dir)."""
+    try:
+        lock = take_lock(options)
+    except LockHeld as exc:
+        say(str(exc))
+        return 4
+    except OSError as exc:
+        say(lock_error(options, exc))
+        return 2
+    try:
+        return body(lock)
+    finally:
+        lock.release()

@@ -17,7 +17,7 @@ from vixens_tui.core.checkpoint.store import EnvState, StateError
 from vixens_tui.core.engine import NothingToResume, check_resumable
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.ports import Backends
-from vixens_tui.core.profile import Profile, load_profile
+from vixens_tui.core.profile import Profile, ProfileError, load_profile
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
 from vixens_tui.run_lock import state_key, state_root
@@ -49,6 +49,20 @@ def profile_for(options: Options) -> Profile:
 class Refusal:
     exit_code: int
     message: str
+
+
+def open_session(options: Options) -> tuple[Profile, EnvState] | Refusal:
+    """The profile and the state directory of a run (its lock already held), or why not."""
+    try:
+        profile = profile_for(options)
+    except ProfileError as exc:
+        return Refusal(ExitCode.BAD_INPUT, str(exc))
+    state = env_state(options)
+    try:
+        state.ensure()
+    except StateError as exc:
+        return Refusal(ExitCode.BAD_INPUT, str(exc))
+    return profile, state
 
 
 def resume_refusal(state: EnvState) -> Refusal | None:
@@ -94,3 +108,17 @@ def make_backends(
     from vixens_tui.backends.factory import real_backends
 
     return profile, real_backends(profile, redactor)
+
+
+def redacted_session(profile: Profile, backends: Backends, redactor: Redactor) -> Backends:
+    """The backends a front end works with, behind the session's one Redactor.
+
+    The redactor learns the secret files' values now (best effort: preflight reports a bad
+    file), since the cluster is shown before a run's preflight reads them; everything read
+    from the cluster then comes back masked (`RedactedCluster`), to the stages and the screen.
+    """
+    from vixens_tui.core.redacted_cluster import redacted_backends
+    from vixens_tui.core.secret_values import learn_secret_values
+
+    learn_secret_values(profile, redactor)
+    return redacted_backends(backends, redactor)

@@ -16,13 +16,11 @@ import time
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from vixens_tui.core.checkpoint.lock import EnvLock, LockHeld
-from vixens_tui.core.checkpoint.store import StateError
+from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.exitcodes import ExitCode
-from vixens_tui.core.profile import ProfileError
 from vixens_tui.options import Options
-from vixens_tui.run_lock import lock_error, take_lock
-from vixens_tui.wiring import env_state, profile_for, resume_refusal
+from vixens_tui.run_lock import run_locked
+from vixens_tui.wiring import Refusal, open_session, resume_refusal
 
 if TYPE_CHECKING:
     from vixens_tui.tui.app import VixensApp
@@ -42,29 +40,12 @@ def run(options: Options, lock: EnvLock | None = None) -> int:
     without one, it is taken here, first.
     """
     if lock is None:
-        try:
-            lock = take_lock(options)
-        except LockHeld as exc:
-            _say(str(exc))
-            return ExitCode.LOCKED
-        except OSError as exc:
-            _say(lock_error(options, exc))
-            return ExitCode.BAD_INPUT
-        try:
-            return run(options, lock)
-        finally:
-            lock.release()
-    try:
-        profile = profile_for(options)
-    except ProfileError as exc:
-        _say(str(exc))
-        return ExitCode.BAD_INPUT
-    state = env_state(options)
-    try:
-        state.ensure()
-    except StateError as exc:
-        _say(str(exc))
-        return ExitCode.BAD_INPUT
+        return run_locked(options, lambda held: run(options, held), _say)
+    session = open_session(options)
+    if isinstance(session, Refusal):
+        _say(session.message)
+        return session.exit_code
+    profile, state = session
     if lock.took_over_dead_holder() and lock.previous is not None:
         _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone")
     # Before anything is drawn or connected: a finished demo has no cluster left.
