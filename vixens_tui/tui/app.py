@@ -37,6 +37,7 @@ from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile.model import Profile
+from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options
 from vixens_tui.tui import messages
 from vixens_tui.tui.decider import TuiDecider
@@ -44,7 +45,13 @@ from vixens_tui.tui.relay import EventRelay
 from vixens_tui.tui.screens.main import MainScreen
 from vixens_tui.tui.screens.modals import QuitConfirmScreen, ResumeOfferScreen
 from vixens_tui.tui.screens.pod_diagnostics import PodDiagnostics, PodDiagnosticsScreen
-from vixens_tui.wiring import BackendFactory, env_state, make_backends, profile_for
+from vixens_tui.wiring import (
+    BackendFactory,
+    env_state,
+    make_backends,
+    profile_for,
+    redacted_session,
+)
 
 Clock = Callable[[], float]
 
@@ -73,9 +80,12 @@ class VixensApp(App[int]):
         backend_factory: BackendFactory,
         *,
         clock: Clock = time.time,
+        redactor: Redactor | None = None,
     ) -> None:
         super().__init__()
         self.options = options
+        self.redactor = redactor or Redactor()
+        """The session's one Redactor: the backends', every run's engine's, the screen's."""
         self.profile = profile
         self.state = state
         self.backend_factory = backend_factory
@@ -143,6 +153,7 @@ class VixensApp(App[int]):
     def _startup(self) -> _Session:
         """Build the backends (a demo starts its simulator here) and read the last run."""
         profile, backends = self.backend_factory(self.profile, self.options)
+        backends = redacted_session(profile, backends, self.redactor)
         note = ""
         try:
             previous = self.state.ensure().load()
@@ -201,7 +212,8 @@ class VixensApp(App[int]):
 
     def _startup_changed(self, worker: Worker[object], state: WorkerState) -> None:
         if state is WorkerState.ERROR:
-            self.startup_error = str(worker.error) or type(worker.error).__name__
+            error = str(worker.error) or type(worker.error).__name__
+            self.startup_error = self.redactor.scrub(error)
             self.main.startup_failed(self.startup_error)
             return
         if state is not WorkerState.SUCCESS:
@@ -240,7 +252,7 @@ class VixensApp(App[int]):
             self.main.run_ended(result)
         elif state is WorkerState.ERROR:
             error = worker.error
-            message = str(error) if error is not None else "the run failed"
+            message = self.redactor.scrub(str(error)) if error is not None else "the run failed"
             if isinstance(error, StateError | NothingToResume | ProfileChanged):
                 self.main.run_ended(None, message)
             else:
@@ -284,6 +296,7 @@ class VixensApp(App[int]):
             self.decider,
             self.relay,
             cancel=self.cancel,
+            redactor=self.redactor,
         )
         self.engine = engine
         request = RunRequest(
@@ -316,6 +329,8 @@ class VixensApp(App[int]):
         backends = self.backends
         if backends is None:
             return
+        # The session's redacted cluster (`redacted_session`): logs, events and errors come
+        # back masked.
         cluster = backends.cluster
 
         def fetch(namespace: str, name: str) -> PodDiagnostics:
@@ -389,13 +404,15 @@ def make_app(
     """
     env = state if state is not None else env_state(options)
     loaded = profile if profile is not None else profile_for(options)
+    redactor = Redactor()
     if backend_factory is None:
 
         def default_factory(p: Profile, o: Options) -> tuple[Profile, Backends]:
-            return make_backends(p, o, env)
+            # The kubeconfig's token goes to the session's redactor.
+            return make_backends(p, o, env, redactor)
 
         backend_factory = default_factory
-    return VixensApp(options, loaded, env, backend_factory, clock=clock)
+    return VixensApp(options, loaded, env, backend_factory, clock=clock, redactor=redactor)
 
 
 __all__ = ["VixensApp", "make_app"]
