@@ -485,9 +485,7 @@ class Engine:
         self, ctx: StageContext, error: StageError, duration: float, checkpoint: Checkpoint
     ) -> _Settled | None:
         """Detect, decide, maybe fix. None means "attempt the stage again"."""
-        # The decider's report reaches the screen as is (the decision bar, the skip question):
-        # masked here, as the events are in `emit`.
-        error = self.redactor.scrub_error(error)
+        error = self.redactor.scrub_error(error)  # the TUI shows the decider's report as is
         try:
             detections = tuple(self.catalogue.detect(error, ctx))
         except Exception as exc:  # a detector must never hide the failure itself
