@@ -333,11 +333,16 @@ class VixensApp(App[int]):
         # back masked.
         cluster = backends.cluster
 
+        redactor = self.redactor
+
         def fetch(namespace: str, name: str) -> PodDiagnostics:
-            return PodDiagnostics(
-                logs=cluster.pod_logs(namespace, name),
-                events=cluster.pod_events(namespace, name),
-            )
+            try:
+                return PodDiagnostics(
+                    logs=cluster.pod_logs(namespace, name),
+                    events=cluster.pod_events(namespace, name),
+                )
+            except Exception as exc:  # shown on screen: masked whatever raised it
+                raise RuntimeError(redactor.scrub(str(exc))) from None
 
         self.push_screen(PodDiagnosticsScreen(message.pod_namespace, message.pod_name, fetch))
 
