@@ -8,9 +8,11 @@ import sys
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.profile import ProfileError, resolve_profile_path
 from vixens_tui.options import Options
+from vixens_tui.quiet_pipe import quiet_on_broken_pipe
 from vixens_tui.wiring import profile_for
 
 
+@quiet_on_broken_pipe
 def run(options: Options, what: str) -> int:
     try:
         if what == "path":

@@ -7,11 +7,12 @@ import json
 import sys
 from datetime import datetime
 
-from vixens_tui.core.checkpoint.lock import read_holder
+from vixens_tui.core.checkpoint.lock import UnusableLockFile, read_holder
 from vixens_tui.core.checkpoint.model import ChecklistState, Checkpoint
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.options import Options
+from vixens_tui.quiet_pipe import quiet_on_broken_pipe
 from vixens_tui.wiring import env_state
 
 
@@ -67,14 +68,15 @@ def render_text(cp: Checkpoint, holder: str | None) -> str:
     return "\n".join(lines)
 
 
+@quiet_on_broken_pipe
 def run(options: Options) -> int:
     state = env_state(options)
     try:
         checkpoint = state.load(set_aside=False)
-    except StateError as exc:
+        holder = read_holder(state.lock_path)
+    except (StateError, UnusableLockFile) as exc:
         print(f"vixens-tui: {exc}", file=sys.stderr)
         return ExitCode.BAD_INPUT
-    holder = read_holder(state.lock_path)
     holder_text = f"held by {holder.describe()}" if holder else None
     if checkpoint is None:
         if options.json:

@@ -1,27 +1,30 @@
-"""The two secret files of the procedure (étape 5), parsed and checked before anything is
-destroyed. A message says which file and what is wrong, never the value itself.
+"""The two secret files of the procedure (étape 5), parsed and checked whole before anything is
+destroyed, and again by the secrets stage (the same functions: the two can never disagree). A
+message says which file and what is wrong, never the value itself.
 
-- the Gandi API token Secret (`gandi-credentials.yaml`): applied as is;
-- the Synology CSI client configuration (`client-info.yml`): becomes a ConfigMap.
+- the Gandi API token Secret (`gandi-credentials.yaml`): a v1 Secret, checked as the API
+  server will check it (`k8s_validation`), then applied with its values;
+- the Synology CSI client configuration (`client-info.yml`): becomes a ConfigMap, so it is
+  checked as the CSI driver will read it (Go's yaml.v2 into typed fields).
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from vixens_tui.core.k8s_validation import decode_data, secret_problems
 from vixens_tui.core.profile.model import Secrets
 from vixens_tui.core.redact import Redactor
+from vixens_tui.core.safefile import MIB, FileRefused, read_text
+from vixens_tui.core.safeyaml import parse_documents
 
 # The placeholders of the procedure's examples: a file still holding one was never filled in.
 PLACEHOLDERS = ("YOUR_GANDI_API_TOKEN", "YOUR_SYNOLOGY_PASSWORD")
-_MAX_BYTES = 1 << 20
+SECRET_MAX_BYTES = 4 * MIB
+"""Above the API server's 1 MiB of data, so that its own rule is the one that speaks."""
 
 
 class SecretFileError(Exception):
@@ -49,27 +52,15 @@ class SynologyConfig:
     hosts: tuple[str, ...]
 
 
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path) -> tuple[Any, str]:
+    """The file's one YAML document and its text; never a FIFO, a device, a bomb."""
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise SecretFileError(path, "larger than 1 MiB: not a secret file")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SecretFileError(path, "file not found") from None
-    except IsADirectoryError:
-        raise SecretFileError(path, "is a directory") from None
-    except PermissionError:
-        raise SecretFileError(path, "permission denied") from None
-    except UnicodeDecodeError:
-        raise SecretFileError(path, "not a UTF-8 text file") from None
-    if not text.strip():
-        raise SecretFileError(path, "empty file")
-    try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise SecretFileError(path, f"not valid YAML{where}") from None
+        text = read_text(path, SECRET_MAX_BYTES)
+        if not text.strip():
+            raise SecretFileError(path, "empty file")
+        docs = parse_documents(text, path)
+    except FileRefused as exc:
+        raise SecretFileError(path, exc.problem) from None
     if len(docs) != 1:
         raise SecretFileError(path, f"expected one YAML document, found {len(docs)}")
     return docs[0], text
@@ -90,35 +81,32 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
     if doc.get("apiVersion") != "v1" or doc.get("kind") != "Secret":
         kind = f"{doc.get('apiVersion')}/{doc.get('kind')}"
         raise SecretFileError(path, f"expected apiVersion v1, kind Secret; found {kind}")
-    meta = doc.get("metadata")
-    if not isinstance(meta, dict):
-        raise SecretFileError(path, "metadata is missing")
-    if meta.get("name") != spec.gandi_secret_name:
-        raise SecretFileError(
-            path, f"metadata.name is {meta.get('name')!r}, expected {spec.gandi_secret_name!r}"
-        )
-    if meta.get("namespace") != spec.gandi_namespace:
-        raise SecretFileError(
-            path,
-            f"metadata.namespace is {meta.get('namespace')!r}, expected {spec.gandi_namespace!r}",
-        )
-    secret_type = doc.get("type", "Opaque")
+    # Whole, as the API server would take it: a Secret it refuses must never get past
+    # preflight, since it would be applied only after the destroy.
+    problems = secret_problems(doc)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SecretFileError(path, problems[0] + more)
+    meta = doc["metadata"]
+    for field, expected in (
+        ("name", spec.gandi_secret_name),
+        ("namespace", spec.gandi_namespace),
+    ):
+        if meta[field] != expected:
+            raise SecretFileError(
+                path, f"metadata.{field} is {meta[field]!r}, expected {expected!r}"
+            )
+    secret_type = doc.get("type") or "Opaque"
     if secret_type != "Opaque":
         raise SecretFileError(path, f"type is {secret_type!r}, expected Opaque")
     values: dict[str, str] = {}
-    string_data = doc.get("stringData") or {}
-    data = doc.get("data") or {}
-    if not isinstance(string_data, dict) or not isinstance(data, dict):
-        raise SecretFileError(path, "stringData and data must be mappings")
-    for key, raw in data.items():
+    for key, raw in (doc.get("data") or {}).items():
         try:
-            values[str(key)] = base64.b64decode(str(raw), validate=True).decode()
+            values[str(key)] = decode_data(raw or "").decode()
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raise SecretFileError(path, f"data.{key} is not valid base64 text") from None
-    for key, raw in string_data.items():
-        if not isinstance(raw, str | int):
-            raise SecretFileError(path, f"stringData.{key} must be a string")
-        values[str(key)] = str(raw)
+    for key, raw in (doc.get("stringData") or {}).items():
+        values[str(key)] = raw or ""
     token_key = spec.gandi_token_key
     if token_key not in values:
         raise SecretFileError(path, f"no {token_key!r} key in stringData or data")
@@ -140,46 +128,80 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
     )
 
 
-class _Client(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    host: str = Field(min_length=1)
-    port: int = Field(ge=1, le=65535)
-    https: bool
-    username: str = Field(min_length=1)
-    password: str = Field(min_length=1)
-
-
-class _ClientInfo(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    clients: list[_Client] = Field(min_length=1)
-
-
 def load_synology(path: Path, spec: Secrets, redactor: Redactor | None = None) -> SynologyConfig:
     doc, text = _read_yaml(path)
     if not isinstance(doc, dict):
         raise SecretFileError(path, "expected a mapping with a `clients` list")
-    # Register the passwords before validating, so no later message can show one.
-    for client in doc.get("clients") or []:
+    clients = doc.get("clients")
+    # Register the passwords before checking anything, so no later message can show one.
+    for client in clients if isinstance(clients, list) else ():
         password = client.get("password") if isinstance(client, dict) else None
-        if password is not None and redactor and str(password) not in PLACEHOLDERS:
-            redactor.add(str(password))
-    try:
-        info = _ClientInfo.model_validate(doc)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"]
-        if err["type"] == "missing":
-            msg = "required"
-        raise SecretFileError(path, f"{where}: {msg}") from None
-    for i, client in enumerate(info.clients):
-        _refuse_placeholder(path, f"clients.{i}.password", client.password)
-        if not client.password.strip():
-            raise SecretFileError(path, f"clients.{i}.password is empty")
+        secret = str(password) if isinstance(password, str | int | float) else None
+        if secret is not None and redactor is not None and secret not in PLACEHOLDERS:
+            redactor.add(secret)
+    hosts = [_check_client(path, i, c) for i, c in enumerate(_clients(path, clients))]
     return SynologyConfig(
         namespace=spec.synology_namespace,
         name=spec.synology_configmap,
         key=spec.synology_key,
         text=text,
-        hosts=tuple(f"{c.host}:{c.port}" for c in info.clients),
+        hosts=tuple(hosts),
     )
+
+
+def _clients(path: Path, clients: object) -> list[object]:
+    if clients is None:
+        raise SecretFileError(path, "clients: required")
+    if not isinstance(clients, list):
+        raise SecretFileError(path, f"clients: must be a list, not {_kind(clients)}")
+    if not clients:
+        raise SecretFileError(path, "clients: must list at least one client")
+    return clients
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, int | float):
+        return "a number"
+    return (
+        "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else "null"
+    )
+
+
+def _check_client(path: Path, index: int, client: object) -> str:
+    """One client as the driver's `ClientInfo` (Go, yaml.v2) decodes it: `port` an integer,
+    `https` a boolean, and any scalar for the strings (yaml.v2 takes 5000 for "5000" there)."""
+    where = f"clients.{index}"
+    if not isinstance(client, dict):
+        raise SecretFileError(path, f"{where}: must be a mapping, not {_kind(client)}")
+    texts: dict[str, str] = {}
+    for field in ("host", "username", "password"):
+        value = client.get(field)
+        if value is None:
+            raise SecretFileError(path, f"{where}.{field}: required")
+        if isinstance(value, dict | list):
+            raise SecretFileError(path, f"{where}.{field}: must be a string, not {_kind(value)}")
+        texts[field] = str(value)
+    port = client.get("port")
+    if port is None:
+        raise SecretFileError(path, f"{where}.port: required")
+    if isinstance(port, bool) or not isinstance(port, int):
+        raise SecretFileError(
+            path, f"{where}.port: must be an integer (the CSI driver reads one), not {_kind(port)}"
+        )
+    if not 1 <= port <= 65535:
+        raise SecretFileError(path, f"{where}.port: must be between 1 and 65535")
+    https = client.get("https")
+    if not isinstance(https, bool):
+        found = "missing" if https is None else _kind(https)
+        raise SecretFileError(
+            path, f"{where}.https: must be a boolean (true or false), not {found}"
+        )
+    _refuse_placeholder(path, f"{where}.password", texts["password"])
+    for field, value in texts.items():
+        if not value.strip():
+            raise SecretFileError(path, f"{where}.{field} is empty")
+    return f"{texts['host']}:{port}"

@@ -15,14 +15,19 @@ from pathlib import Path
 
 import urllib3.exceptions
 import yaml
-from kubernetes import client, config
+from kubernetes import client
 from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import ConfigNode, KubeConfigLoader
 
 from vixens_tui.core.ports import ClusterError
+from vixens_tui.core.safefile import MIB, FileRefused, decode, read_bytes_and_stat
+from vixens_tui.core.safeyaml import parse_one
 
 # Seven watches plus the actions share one pool; urllib3 warns and throws connections away
 # when more are in use than the pool keeps (the default is 5 per CPU, small on CI runners).
 POOL_SIZE = 16
+KUBECONFIG_MAX_BYTES = 16 * MIB
+"""Far above any kubeconfig (certificates inline, hundreds of contexts)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +49,21 @@ class LoadedKubeconfig:
 
 
 def fingerprint(path: Path) -> Fingerprint | None:
-    """The file's fingerprint; None when it does not exist (or cannot be read)."""
+    """The file's fingerprint; None when it does not exist (or cannot be read).
+
+    Something there that is no file to read (a FIFO, a device, a directory, a huge file) has
+    a fingerprint of its stat alone, so that `load` reports it instead of calling it absent.
+    """
     try:
-        stat = path.stat()
-        data = path.read_bytes()
-    except OSError:
-        return None
+        data, stat = read_bytes_and_stat(path, KUBECONFIG_MAX_BYTES)
+    except FileRefused as exc:
+        if exc.reason in ("missing", "unreadable"):
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return Fingerprint(stat.st_mtime_ns, stat.st_size, f"refused: {exc.reason}")
     return Fingerprint(stat.st_mtime_ns, stat.st_size, hashlib.sha256(data).hexdigest())
 
 
@@ -73,12 +87,12 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
         return None
     configuration = client.Configuration()
     try:
-        config.load_kube_config(  # type: ignore[no-untyped-call]
-            config_file=str(path),
-            context=context,
-            client_configuration=configuration,
-            persist_config=False,
-        )
+        _load_into(configuration, path, context)
+    except FileRefused as exc:  # never read (a FIFO, a device), or not YAML within limits
+        if not exc.content:
+            raise ClusterError(f"cannot read the kubeconfig {path}: it {exc.problem}") from None
+        problem = exc.problem.removeprefix("is ")
+        raise ClusterError(f"malformed kubeconfig {path}: {problem}") from None
     except (ConfigException, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         missing = _missing_context(path, context)
         if missing is not None:
@@ -107,6 +121,39 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
         token=token,
         fingerprint=before,
     )
+
+
+def _load_into(configuration: client.Configuration, path: Path, context: str | None) -> None:
+    """What `config.load_kube_config` does for one file, the file read safely first (the
+    client would open a FIFO and wait, or read /dev/zero until the memory is gone).
+
+    As the client's own loader does for a file: `clusters`, `contexts` and `users` default
+    to empty lists and the first entry of a name wins; relative paths in the file (a CA, a
+    client certificate) are relative to the file's directory.
+    """
+    data = parse_one(decode(read_bytes_and_stat(path, KUBECONFIG_MAX_BYTES)[0], path), path)
+    if not isinstance(data, dict):
+        raise ConfigException(f"Invalid kube-config file. {path} holds no mapping")
+    merged = dict(data)
+    for item in ("clusters", "contexts", "users"):
+        entries = merged.get(item) or []
+        if not isinstance(entries, list):
+            raise ConfigException(f"Invalid kube-config file. Expected {item} to be a list")
+        names: set[object] = set()
+        kept = []
+        for entry in entries:
+            if not isinstance(entry, dict) or "name" not in entry:
+                raise ConfigException(f"Invalid kube-config file. An entry of {item} has no name")
+            if entry["name"] not in names:
+                names.add(entry["name"])
+                kept.append(entry)
+        merged[item] = kept
+    loader = KubeConfigLoader(  # type: ignore[no-untyped-call]
+        config_dict=ConfigNode(str(path), merged, str(path)),  # type: ignore[no-untyped-call]
+        active_context=context,
+        config_base_path=None,
+    )
+    loader.load_and_set(configuration)  # type: ignore[no-untyped-call]
 
 
 def _missing_context(path: Path, context: str | None) -> str | None:

@@ -7,6 +7,7 @@ is free again at once; the file's stale content then only tells who held it last
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import socket
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vixens_tui.core.checkpoint.files import FILE_MODE
+from vixens_tui.core.safefile import FileRefused, open_regular
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,27 @@ class LockHeld(Exception):
         )
 
 
+class UnusableLockFile(OSError):
+    """The lock file is there but is no regular file (a FIFO, a directory, a device): it can
+    be neither locked nor read, and is never opened in a way that could block. An OSError, as
+    every other reason the state directory cannot hold the lock (exit 2)."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(errno.EINVAL, f"lock file {path} {problem}: move it away")
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _open(path: Path, flags: int) -> int:
+    try:
+        return open_regular(path, flags, FILE_MODE)
+    except FileRefused as exc:
+        if exc.missing:
+            raise FileNotFoundError(errno.ENOENT, "no lock file", str(path)) from None
+        raise UnusableLockFile(path, exc.problem) from None
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -67,7 +90,7 @@ class EnvLock:
         """Who held it before us, if the file said so (for a "taken over" note)."""
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        fd = _open(self.path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -110,9 +133,9 @@ class EnvLock:
 
 
 def read_holder(path: Path) -> Holder | None:
-    """Who holds the lock right now (None when free)."""
+    """Who holds the lock right now (None when free). Raises UnusableLockFile."""
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = _open(path, os.O_RDWR)
     except FileNotFoundError:
         return None
     try:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from vixens_tui.core.checkpoint.consistency import problems
+from vixens_tui.core.checkpoint.values import Count, Moment, PlainName, Seconds, check_exit_code
 from vixens_tui.core.names import STAGE_ORDER, RunState, StageName
 
 SCHEMA_VERSION = 2
@@ -51,18 +53,18 @@ class _Model(BaseModel):
 class StageRecord(_Model):
     name: StageName
     status: StageStatus = StageStatus.PENDING
-    attempts: int = 0
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    duration_s: float | None = None
+    attempts: Count = 0
+    started_at: Moment | None = None
+    finished_at: Moment | None = None
+    duration_s: Seconds | None = None
     """Wall time of the last attempt."""
-    total_s: float = 0.0
+    total_s: Seconds = 0.0
     """Wall time of all attempts together."""
     error: str | None = None
     failure: str | None = None
     """transient, timeout, known-issue, manual-fix or unknown."""
     summary: str | None = None
-    checked_at: datetime | None = None
+    checked_at: Moment | None = None
     """When a resume last re-checked this stage against the world."""
     skip_reason: str | None = None
 
@@ -70,8 +72,8 @@ class StageRecord(_Model):
 class FixRecord(_Model):
     issue_id: str
     stage: StageName
-    attempt: int
-    at: datetime
+    attempt: Count
+    at: Moment
     ok: bool
     by: Literal["auto", "user"] = "auto"
     evidence: list[str] = Field(default_factory=list)
@@ -92,16 +94,18 @@ class ChecklistRecord(_Model):
     state: ChecklistState = ChecklistState.PENDING
     evidence: str = ""
     by: Literal["probe", "user", ""] = ""
-    at: datetime | None = None
+    at: Moment | None = None
 
 
 class Checkpoint(_Model):
     schema_version: int = SCHEMA_VERSION
-    run_id: str
-    env: str
+    run_id: PlainName
+    """Names the run's log directory and its archive under runs/: a plain file name."""
+    env: PlainName
+    """Names the environment's state directory: a plain file name."""
     profile_digest: str
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: Moment = Field(default_factory=utcnow)
+    updated_at: Moment = Field(default_factory=utcnow)
     state: RunState = RunState.IDLE
     """The state machine's state at the last transition."""
     current_stage: StageName | None = None
@@ -116,16 +120,32 @@ class Checkpoint(_Model):
     )
     fixes: list[FixRecord] = Field(default_factory=list)
     checklist: list[ChecklistRecord] = Field(default_factory=list)
-    resumes: int = 0
+    resumes: Count = 0
     holder: str = ""
     """pid@host of the process that last wrote this file."""
     inputs: dict[str, str | list[str]] | None = None
     """What the run was asked to build, from the profile (`core.inputs`): a resume compares
     it with the profile of the day, shows what changed and re-opens the stages it concerns.
     None for a run recorded before version 2."""
-    destroy_launched_at: datetime | None = None
+    destroy_launched_at: Moment | None = None
     """When this run launched `terraform destroy`, after the wrong-cluster guard and the
     confirmation. From then on a missing kubeconfig is the destroy's doing, not a typo."""
+
+    _exit_code = field_validator("exit_code")(check_exit_code)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        # Checked on load and on every assignment: a checkpoint that breaks one of these was
+        # written by no version of this program, and resuming it would act on a guess.
+        found = problems(
+            self.plan,
+            [(r.name, r.status is StageStatus.NOT_PLANNED) for r in self.stages],
+            self.current_stage,
+            [c.id for c in self.checklist],
+        )
+        if found:
+            raise ValueError("; ".join(found))
+        return self
 
     def stage(self, name: StageName) -> StageRecord:
         for record in self.stages:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,9 +27,22 @@ from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.checkpoint.model import SCHEMA_VERSION, Checkpoint
 from vixens_tui.core.checkpoint.paths import LOCK
 from vixens_tui.core.checkpoint.upgrade import upgrade
+from vixens_tui.core.safefile import (
+    MIB,
+    FileRefused,
+    decode,
+    describe_mode,
+    iter_lines,
+    open_regular,
+    parse_json,
+    read_bytes,
+)
 
 CHECKPOINT = "checkpoint.json"
 JOURNAL = "journal.jsonl"
+CHECKPOINT_MAX_BYTES = 8 * MIB
+"""A real checkpoint is a few kilobytes: seven stages, ten checklist items, a few fixes."""
+JOURNAL_LINE_MAX_BYTES = MIB
 
 
 class StateError(Exception):
@@ -105,6 +119,7 @@ class EnvState:
                 f"state directory {self.dir} is not writable ({exc.strerror}); choose another "
                 f"with --state-dir or VIXENS_TUI_STATE_DIR"
             ) from None
+        _refuse_special(self.journal_path, "journal")
         return self
 
     def lock(self) -> EnvLock:
@@ -116,30 +131,43 @@ class EnvState:
         """The saved checkpoint, None when there is none. Raises StateError subclasses.
 
         A corrupt file is moved aside (never overwritten) unless `set_aside` is false, which
-        read-only commands such as `status` use.
+        read-only commands such as `status` use. Something that is no regular file (a FIFO,
+        a device, a directory) is never read, nor moved: it is not ours.
         """
         path = self.checkpoint_path
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StateError(f"cannot read checkpoint {path}: {exc.strerror}") from None
+            raw = read_bytes(path, CHECKPOINT_MAX_BYTES)
+        except FileRefused as exc:
+            if exc.missing:
+                return None
+            if exc.reason == "too-large":  # a regular file, but no checkpoint of ours
+                raise self._corrupt(path, exc.problem.removeprefix("is "), set_aside) from None
+            raise StateError(
+                f"cannot read checkpoint {path}: {_why(exc)}; nothing was moved"
+            ) from None
         try:
-            data = json.loads(raw)
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-        except (ValueError, UnicodeDecodeError) as exc:
-            problem = "truncated or not JSON" if raw.strip() else "empty file"
-            raise self._corrupt(path, f"{problem}: {exc}", set_aside) from None
+            data = parse_json(decode(raw, path), path)
+        except FileRefused as exc:
+            if not raw.strip():
+                problem = "empty file"
+            elif exc.reason == "nesting":
+                problem = exc.problem.removeprefix("is ")
+            else:
+                problem = (
+                    f"truncated or not JSON: {exc.problem.removeprefix('is not valid JSON: ')}"
+                )
+            raise self._corrupt(path, problem, set_aside) from None
+        if not isinstance(data, dict):
+            raise self._corrupt(path, "truncated or not JSON: not a JSON object", set_aside)
         version = data.get("schema_version")
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise NewerCheckpoint(path, version)
         try:
             checkpoint = Checkpoint.model_validate(upgrade(data))
-        except (ValidationError, ValueError) as exc:
-            first = str(exc).splitlines()[:3]
-            raise self._corrupt(path, " ".join(first), set_aside) from None
+        except ValidationError as exc:
+            raise self._corrupt(path, first_error(exc), set_aside) from None
+        except ValueError as exc:
+            raise self._corrupt(path, str(exc), set_aside) from None
         if checkpoint.env != self.env:
             # A run of another environment (a copied state directory, a profile renamed):
             # resuming it here would act on this profile's cluster with that run's history.
@@ -155,10 +183,16 @@ class EnvState:
         stamp = time.strftime("%Y%m%dT%H%M%S")
         kept = path.with_name(f"{path.name}.corrupt-{stamp}")
         n = 1
-        while kept.exists():  # never overwrite an earlier kept copy
+        while kept.exists() or kept.is_symlink():  # never overwrite an earlier kept copy
             kept = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
             n += 1
-        os.replace(path, kept)
+        try:
+            os.replace(path, kept)
+        except OSError as exc:
+            raise StateError(
+                f"checkpoint {path} is unreadable and cannot be moved aside ({exc.strerror}); "
+                f"it was left as it is"
+            ) from None
         return kept
 
     def save(self, checkpoint: Checkpoint) -> None:
@@ -173,9 +207,15 @@ class EnvState:
 
     def archive(self, checkpoint: Checkpoint) -> Path:
         """Keep a finished or abandoned run under runs/ before a new one starts."""
-        runs = ensure_private_dir(self.dir / "runs")
-        target = runs / f"{checkpoint.run_id}.json"
-        atomic_write(target, checkpoint.model_dump_json(indent=2).encode())
+        target = self.dir / "runs" / f"{checkpoint.run_id}.json"
+        try:
+            ensure_private_dir(target.parent)
+            atomic_write(target, checkpoint.model_dump_json(indent=2).encode())
+        except OSError as exc:
+            raise StateError(
+                f"cannot keep the previous run in {target} ({exc.strerror or exc}); it is still "
+                f"in {self.checkpoint_path}"
+            ) from None
         return target
 
     # -- journal ---------------------------------------------------------------------------
@@ -186,10 +226,15 @@ class EnvState:
             # Kept open for the run: one open() per record cost more than the write itself.
             # O_APPEND keeps each record whole, one write() per line.
             if self._journal_fd is None:
-                self._journal_fd = os.open(
-                    self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+                # Never blocks: a FIFO in its place would wait for a reader forever.
+                self._journal_fd = open_regular(
+                    self.journal_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND
                 )
             os.write(self._journal_fd, line)
+        except FileRefused as exc:
+            raise StateError(
+                f"cannot append to journal {self.journal_path}: it {exc.problem}"
+            ) from None
         except OSError as exc:
             raise StateError(
                 f"cannot append to journal {self.journal_path}: {exc.strerror}"
@@ -202,16 +247,57 @@ class EnvState:
             os.close(fd)
 
     def read_journal(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
-        """Journal records (of one run), skipping a torn last line after a crash."""
+        """Journal records (of one run), skipping what is no record: a torn last line after a
+        crash, a line too long, too deep or not JSON."""
         try:
-            handle = self.journal_path.open(encoding="utf-8")
-        except FileNotFoundError:
-            return
-        with handle:
-            for line in handle:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if run_id is None or record.get("run_id") == run_id:
+            lines = iter_lines(self.journal_path, JOURNAL_LINE_MAX_BYTES)
+            for line in lines:
+                record = _journal_record(line, self.journal_path)
+                if record is not None and (run_id is None or record.get("run_id") == run_id):
                     yield record
+        except FileRefused as exc:
+            if exc.missing:
+                return
+            raise StateError(f"cannot read journal {self.journal_path}: {_why(exc)}") from None
+
+
+def _why(exc: FileRefused) -> str:
+    """A refusal as the end of a sentence naming the file: "it is a FIFO, not a ..."."""
+    if exc.reason == "unreadable":
+        return exc.problem.removeprefix("cannot read: ")
+    return f"it {exc.problem}"
+
+
+def _refuse_special(path: Path, what: str) -> None:
+    """Refuse, before a run starts, a state file that is there but no regular file: the run
+    would otherwise stop at its first write to it (or hang, were it opened blocking)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # absent (made when needed), or unreadable: said when it is used
+    if not stat.S_ISREG(mode):
+        raise StateError(
+            f"{what} {path} is {describe_mode(mode)}, not a regular file; nothing was changed: "
+            f"move it away to go on"
+        )
+
+
+def _journal_record(line: bytes | None, path: Path) -> dict[str, Any] | None:
+    if line is None:
+        return None
+    try:
+        record = parse_json(decode(line, path), path)
+    except FileRefused:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def first_error(exc: ValidationError) -> str:
+    """The first problem of a ValidationError on one line: where, and what."""
+    errors = exc.errors(include_url=False)
+    if not errors:
+        return str(exc).splitlines()[0]
+    err = errors[0]
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where or 'top level'}: {err['msg'].removeprefix('Value error, ')}{more}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vixens_tui.core.profile.model import AppSpec, GitOpsSource
+from vixens_tui.core.safefile import MIB, FileRefused
+from vixens_tui.core.safeyaml import read_documents
+
+MANIFEST_MAX_BYTES = 4 * MIB
 
 
 class GitOpsError(Exception):
@@ -17,19 +19,19 @@ class GitOpsError(Exception):
         self.problem = problem
 
 
+def _read(path: Path, missing: str) -> list[Any]:
+    """The documents of a file of the checkout (never a FIFO, a device, a bomb)."""
+    try:
+        return read_documents(path, MANIFEST_MAX_BYTES)
+    except FileRefused as exc:
+        raise GitOpsError(path, missing if exc.missing else exc.problem) from None
+
+
 def _load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GitOpsError(path, "file not found") from None
-    except OSError as exc:
-        raise GitOpsError(path, f"cannot read: {exc.strerror}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise GitOpsError(path, f"not valid YAML{where}") from None
+    docs = _read(path, "file not found")
+    if len(docs) > 1:
+        raise GitOpsError(path, f"holds {len(docs)} YAML documents, expected one")
+    return docs[0] if docs else None
 
 
 def _app_from_manifest(path: Path, doc: Any, accept_progressing: tuple[str, ...]) -> AppSpec:
@@ -77,11 +79,4 @@ def read_apps(source: GitOpsSource, env: str) -> tuple[AppSpec, ...]:
 
 
 def _documents(path: Path) -> list[Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GitOpsError(path, "listed in kustomization.yaml but not found") from None
-    try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError:
-        raise GitOpsError(path, "not valid YAML") from None
+    return _read(path, "listed in kustomization.yaml but not found")

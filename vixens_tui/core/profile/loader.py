@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,11 @@ from pydantic import ValidationError
 
 from vixens_tui.core.profile.gitops import GitOpsError, read_apps
 from vixens_tui.core.profile.model import Profile
+from vixens_tui.core.safefile import MIB, FileRefused, parse_toml, read_text
 
 BUILTIN = "builtin"
+PROFILE_MAX_BYTES = MIB
+"""A profile is a few kilobytes; the CLI peeks at its `name` within the same limit."""
 
 
 class ProfileError(Exception):
@@ -93,9 +95,9 @@ def parse_profile(text: str, source: str, base: Path | None, *, env: str | None 
     environment's state, lock and demo).
     """
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(source, [f"not valid TOML: {exc}"]) from None
+        data = parse_toml(text, Path(source))
+    except FileRefused as exc:
+        raise ProfileError(source, [exc.problem.removeprefix("is ")]) from None
     if env is not None:
         name = data.setdefault("name", env)
         if isinstance(name, str) and name != env:
@@ -135,14 +137,8 @@ def load_profile(env: str = "dev", config: Path | None = None) -> Profile:
         profile = parse_profile(text, f"(built-in {env})", base=None, env=env)
     else:
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ProfileError(str(path), ["file not found"]) from None
-        except IsADirectoryError:
-            raise ProfileError(str(path), ["is a directory, not a TOML file"]) from None
-        except OSError as exc:
-            raise ProfileError(str(path), [f"cannot read: {exc.strerror}"]) from None
-        except UnicodeDecodeError:
-            raise ProfileError(str(path), ["not a text file (UTF-8)"]) from None
+            text = read_text(path, PROFILE_MAX_BYTES)  # never a FIFO, a device, a huge file
+        except FileRefused as exc:
+            raise ProfileError(str(path), [exc.problem]) from None
         profile = parse_profile(text, str(path), base=path.parent, env=env)
     return profile
