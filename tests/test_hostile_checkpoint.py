@@ -38,6 +38,8 @@ Mutate = Callable[[Path, Data], None]
 """(the environment's state directory, the base checkpoint as JSON data) -> writes files."""
 
 CHECKPOINT = "checkpoint.json"
+LOG = "logs/{run_id}/destroy-2.log"
+"""The log of destroy's next attempt, in the base run's log directory."""
 DEEP = 100_000
 HUGE = 8 << 30  # a sparse file: no disk used, but far more than any memory limit
 
@@ -180,6 +182,12 @@ def locked_by_nobody(path: Path) -> None:
     path.write_bytes(random.Random(3).randbytes(300))
 
 
+def log_fifo(env: Path, data: Data) -> None:
+    path = env / LOG.format(run_id=data["run_id"])
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+
+
 def unreadable(path: Path) -> None:
     path.chmod(0)
 
@@ -202,7 +210,8 @@ class Case:
     says: tuple[str, ...] = ()
     """What the one line on stderr must say (every command that refuses)."""
     target: str = CHECKPOINT
-    """The file the mutation concerns: it must still be there afterwards."""
+    """The file the mutation concerns: it must still be there afterwards ({run_id}: the
+    base run's id)."""
 
 
 def corrupt(id: str, mutate: Mutate, *says: str) -> Case:
@@ -363,6 +372,15 @@ CASES = [
         "ok",
         target="journal.jsonl",
     ),
+    # the attempt's log file: a run appends to it (destroy's second attempt here)
+    run_only("log-file-fifo", log_fifo, "refused", "FIFO", target=LOG),
+    run_only(
+        "logs-a-regular-file",
+        on_file("logs", lambda p: p.write_text("not a directory\n")),
+        "refused",
+        "log directory",
+        target="logs",
+    ),
     # the lock: a run takes it, status reads who holds it
     special("lock-fifo", on_file("lock", fifo), "lock", "FIFO", target="lock"),
     special("lock-directory", on_file("lock", directory), "lock", "directory", target="lock"),
@@ -424,7 +442,7 @@ def test_mutated_state_file(base: Base, tmp_path: Path, case: Case) -> None:
     for name in (CHECKPOINT, "journal.jsonl"):
         (env / name).write_bytes((base.state / "dev" / name).read_bytes())
     case.mutate(env, copy.deepcopy(base.data))
-    target = env / case.target
+    target = env / case.target.format(run_id=base.data["run_id"])
     before = snapshot(target)
     environ = {**env_for(state), "TZ": ZONE}
 
@@ -443,7 +461,9 @@ def test_mutated_state_file(base: Base, tmp_path: Path, case: Case) -> None:
         assert outcome.code == 0, outcome.describe()
         return
     line = assert_refused(outcome, *case.says)
-    assert calls_of(calls) == [], "a refused resume must not reach any backend"
+    assert "terraform destroy" not in calls_of(calls)
+    if not case.target.startswith("logs"):  # a log is opened by the stage, after preflight
+        assert calls_of(calls) == [], "a refused resume must not reach any backend"
     if case.resume == "refused":
         assert snapshot(target) == before, f"{target} was changed: {line}"
         assert corrupt_copies(env) == []

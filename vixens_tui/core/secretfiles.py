@@ -11,6 +11,7 @@ message says which file and what is wrong, never the value itself.
 from __future__ import annotations
 
 import binascii
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,8 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
     if doc.get("apiVersion") != "v1" or doc.get("kind") != "Secret":
         kind = f"{doc.get('apiVersion')}/{doc.get('kind')}"
         raise SecretFileError(path, f"expected apiVersion v1, kind Secret; found {kind}")
+    if redactor is not None:
+        _learn_values(doc, redactor)  # first: no later message, nor the cluster, shows one
     # Whole, as the API server would take it: a Secret it refuses must never get past
     # preflight, since it would be applied only after the destroy.
     problems = secret_problems(doc)
@@ -126,6 +129,22 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
     return GandiSecret(
         manifest=manifest, name=spec.gandi_secret_name, namespace=spec.gandi_namespace
     )
+
+
+def _learn_values(doc: dict[str, Any], redactor: Redactor) -> None:
+    """Every value the file holds, as far as it can be read, even when the file is refused."""
+    for section in ("data", "stringData"):
+        entries = doc.get(section)
+        for raw in entries.values() if isinstance(entries, dict) else ():
+            if not isinstance(raw, str):
+                continue
+            texts = [raw]
+            if section == "data":
+                with contextlib.suppress(binascii.Error, UnicodeDecodeError, ValueError):
+                    texts.append(decode_data(raw).decode())
+            for text in texts:
+                if not any(p in text for p in PLACEHOLDERS):  # named in messages: no secret
+                    redactor.add(text)
 
 
 def load_synology(path: Path, spec: Secrets, redactor: Redactor | None = None) -> SynologyConfig:

@@ -103,8 +103,15 @@ class EnvState:
         return self.dir / LOCK
 
     def log_path(self, run_id: str, stage: str, attempt: int) -> Path:
-        logs = ensure_private_dir(self.dir / "logs" / run_id)
-        return logs / f"{stage}-{attempt}.log"
+        path = self.dir / "logs" / run_id / f"{stage}-{attempt}.log"
+        try:
+            ensure_private_dir(path.parent)
+        except OSError as exc:
+            raise StateError(
+                f"cannot make the log directory {path.parent} ({exc.strerror or exc})"
+            ) from None
+        _refuse_special(path, "log file")  # the engine opens it for appending: a FIFO blocks
+        return path
 
     def ensure(self) -> EnvState:
         """Create the directories (0700); a clear StateError if that is impossible."""
