@@ -64,7 +64,7 @@ class _Meter:
             self.group.rmdir()
 
 
-_meter: _Meter | None = None
+_meters: list[_Meter] = []
 
 
 def _worker() -> str:
@@ -72,30 +72,32 @@ def _worker() -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _meter
     out = os.environ.get("VIXENS_TEST_CPU")
     if out:
-        _meter = _Meter(Path(out))
-        _meter.record(event="start", worker=_worker(), cpu=_meter.cpu())
+        meter = _Meter(Path(out))
+        meter.record(event="start", worker=_worker(), cpu=meter.cpu())
+        _meters.append(meter)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _meter is not None:
-        _meter.record(event="end", worker=_worker(), cpu=_meter.cpu())
-        _meter.close()
+    for meter in _meters:
+        meter.record(event="end", worker=_worker(), cpu=meter.cpu())
+        meter.close()
+    _meters.clear()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
-    if _meter is None:
+    if not _meters:
         yield
         return
-    cpu, wall = _meter.cpu(), time.monotonic()
+    meter = _meters[0]
+    cpu, wall = meter.cpu(), time.monotonic()
     yield
-    _meter.record(
+    meter.record(
         event="test",
         nodeid=item.nodeid,
-        cpu=round(_meter.cpu() - cpu, 3),
+        cpu=round(meter.cpu() - cpu, 3),
         wall=round(time.monotonic() - wall, 3),
     )
 
