@@ -149,9 +149,9 @@ async def test_demo_refusal_then_retry_then_one_key_confirmation(env: TuiEnv) ->
         assert {"y", "escape"} <= footer_keys(app)
         await pilot.press("n")
         await decision(pilot, app)
-        # Refused: the stage failed on input; no fix to offer, the person chooses.
-        assert "f" not in footer_keys(app)
-        assert {"r", "k", "x"} <= footer_keys(app)
+        # Refused: the stage failed on input; no fix to offer, nor a skip past bad input.
+        assert "f" not in footer_keys(app) and "k" not in footer_keys(app)
+        assert {"r", "x"} <= footer_keys(app)
         assert "was not confirmed" in str(decision_bar(app).render())
         assert fake.world is not None and "terraform destroy" not in fake.world.calls
         await pilot.press("r")

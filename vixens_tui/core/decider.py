@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from vixens_tui.core.context import DestroyPreview
-from vixens_tui.core.failures import StageError
+from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.issues.base import Detection
 from vixens_tui.core.names import StageName
 
@@ -39,6 +39,13 @@ class FailureReport:
     detections: tuple[Detection, ...]
     fixes_applied: Mapping[str, int]
     """How many times each issue's fix has run in this run (all attempts, resumes included)."""
+
+    @property
+    def skippable(self) -> bool:
+        """Whether skipping the stage is on offer. Preflight never: it is the safety gate (the
+        wrong-cluster guard, the secret files) before a destroy. Nor a stage that failed on
+        bad input: skipping would not make the input right, only act on it."""
+        return self.stage is not StageName.PREFLIGHT and self.error.kind is not FailureKind.INPUT
 
 
 class Decider(Protocol):

@@ -543,6 +543,17 @@ class Engine:
                 continue  # the fix failed: ask again (auto: its limit now stops it)
             if decision.action is Action.RETRY:
                 return None
+            if decision.action is Action.SKIP and not report.skippable:
+                # Whoever asked (a stale key, a front end of another version): never skip the
+                # safety gate nor act past bad input. Asked again.
+                self.emit(
+                    Info(
+                        stage=ctx.stage,
+                        message=f"{ctx.stage.value} cannot be skipped after this failure",
+                        level="warning",
+                    )
+                )
+                continue
             if decision.action is Action.SKIP:
                 self.emit(
                     StageSkipped(

@@ -441,7 +441,9 @@ class MainScreen(Screen[None]):
                 failure=report.error.kind.value,
             )
         self.query_one(StageBar).update_stage(report.stage, status="waiting")
-        self.query_one(DecisionBar).ask(failure, can_fix=bool(report.detections))
+        self.query_one(DecisionBar).ask(
+            failure, can_fix=bool(report.detections), can_skip=report.skippable
+        )
         self._set_status(
             Text.assemble(("✗ ", "bold red"), f"{report.stage.value} failed: the run waits for you")
         )
@@ -569,7 +571,9 @@ class MainScreen(Screen[None]):
             return idle and self.resumable
         if action == "fix":
             return self.pending is not None and bool(self.pending.report.detections)
-        if action in ("retry", "skip", "stop"):
+        if action == "skip":
+            return self.pending is not None and self.pending.report.skippable
+        if action in ("retry", "stop"):
             return self.pending is not None
         if action == "show_tab":
             return self.narrow

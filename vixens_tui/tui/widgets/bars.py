@@ -129,10 +129,12 @@ class DecisionBar(Widget):
         super().__init__(id=id)
         self.failure: StageFailed | None = None
         self.can_fix = False
+        self.can_skip = True
 
-    def ask(self, failure: StageFailed | None, *, can_fix: bool) -> None:
+    def ask(self, failure: StageFailed | None, *, can_fix: bool, can_skip: bool = True) -> None:
         self.failure = failure
         self.can_fix = can_fix
+        self.can_skip = can_skip
         if not self.has_class("-shown"):
             self.add_class("-shown")
         self.refresh(layout=True)
@@ -156,7 +158,10 @@ class DecisionBar(Widget):
         choices: list[tuple[str, str]] = []
         if self.can_fix:
             choices.append(("f", "fix"))
-        choices += [("r", "retry"), ("k", "skip"), ("x", "stop")]
+        choices.append(("r", "retry"))
+        if self.can_skip:
+            choices.append(("k", "skip"))
+        choices.append(("x", "stop"))
         out.append("Your call: ", "bold")
         for i, (key, label) in enumerate(choices):
             if i:
