@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vixens_tui.core.checkpoint.files import ensure_private_dir
-from vixens_tui.core.checkpoint.lock import EnvLock, LockHeld
+from vixens_tui.core.checkpoint.lock import EnvLock, LockHeld, UnusableLockFile
 from vixens_tui.core.checkpoint.paths import LOCK, default_state_root
 from vixens_tui.options import Options
 
@@ -36,7 +36,10 @@ def take_lock(options: Options) -> EnvLock:
 
 
 def lock_error(options: Options, exc: OSError) -> str:
-    """One line for a lock that cannot be taken for lack of a usable state directory."""
+    """One line for a lock that cannot be taken: an unusable lock file says so itself, any
+    other failure is the state directory's."""
+    if isinstance(exc, UnusableLockFile):
+        return str(exc)
     where = state_root(options) / state_key(options)
     return (
         f"state directory {where} is not writable ({exc.strerror or exc}); choose another with "
