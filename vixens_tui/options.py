@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +15,6 @@ class UsageError(Exception):
 
 DEFAULT_ENV = "dev"
 _ENV_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_NAME_PEEK_BYTES = 1 << 20
 
 
 def env_of(env: str | None, config: Path | None) -> str:
@@ -40,24 +36,12 @@ def env_of(env: str | None, config: Path | None) -> str:
 
 def _peek_name(config: Path) -> str | None:
     """The `name` of a TOML profile, or None (absent, unreadable, not TOML: the loader will
-    say what is wrong). Never blocks on a FIFO nor reads a device."""
+    say what is wrong). The safe reader: never blocks on a FIFO nor reads a device."""
+    from vixens_tui.core.safefile import MIB, FileRefused, parse_toml, read_text
+
     try:
-        fd = os.open(config, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        data = os.read(fd, _NAME_PEEK_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    if len(data) > _NAME_PEEK_BYTES:
-        return None
-    try:
-        name = tomllib.loads(data.decode("utf-8")).get("name")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError):
+        name = parse_toml(read_text(config, MIB), config).get("name")
+    except FileRefused:
         return None
     return name if isinstance(name, str) and _ENV_NAME.match(name) else None
 
