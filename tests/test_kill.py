@@ -64,14 +64,24 @@ def test_killed_runs_always_leave_a_loadable_checkpoint_and_resume(tmp_path: Pat
     args = ["--auto", "--yes", "--config", str(path)]
     for round_ in range(8):
         proc = start_cli(args if round_ == 0 else [*args, "--resume"], env_for(state_dir, slow))
-        time.sleep(rng.uniform(0.3, 1.5))
+        # Kill after the run's k-th output line, not after a guessed delay: a delay lands in
+        # the interpreter's start-up on a busy machine (then there is no run to resume) and
+        # after the end on an idle one. A line is printed once its event happened (the first,
+        # "starting run", once the first checkpoint is saved), so kills land at varied points
+        # of the run whatever the machine's pace. A whole run prints about 100 lines.
+        lines_before_kill = rng.randint(1, 100)
+        assert proc.stdout is not None
+        for seen, _line in enumerate(proc.stdout, start=1):
+            if seen >= lines_before_kill:
+                break
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
         try:
             cp = EnvState(state_dir, "dev").load()
         except Exception as exc:  # pragma: no cover - the failure this test exists for
             raise AssertionError(f"checkpoint unreadable after kill {round_}: {exc}") from exc
-        if cp is not None and cp.outcome.value == "done":
+        assert cp is not None, f"no checkpoint after kill {round_}"
+        if cp.outcome.value == "done":
             break
     final = run_cli([*args, "--resume"], env_for(state_dir, {}))
     assert final.returncode in (0,), final.stdout + final.stderr

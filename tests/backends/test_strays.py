@@ -22,15 +22,20 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason=
 # the embedded engine's shim is) in DIR as a session leader, prints its pid, then either exits
 # (orphaning it) or stays. With SUBREAPER it first becomes a child subreaper, as
 # `systemd --user` is on an admin host, and the orphan is adopted by it instead of by init.
+#
+# The starters' command lines name neither the directory (it comes in STRAYS_DIR) nor the
+# venv's interpreter: a vixens-tui is recognised by its command line, and a clone's venv lives
+# in a directory named vixens-tui (`git clone` names it so), so a subreaper run as
+# `.../vixens-tui/.venv/bin/python -c ...` would pass for a live vixens-tui and its orphan would
+# rightly not be a stray. They run on the base interpreter (only the standard library is needed).
 STARTER = textwrap.dedent(
     """
-    import ctypes, subprocess, sys, time
-    directory, mode = sys.argv[1], sys.argv[2]
+    import ctypes, os, subprocess, sys, time
+    directory, mode = os.environ["STRAYS_DIR"], sys.argv[1]
     if mode == "subreaper":
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
         middle = subprocess.Popen(
-            [sys.executable, "-c", sys.argv[3], directory, "exit"],
-            stdout=subprocess.PIPE, text=True,
+            [sys.executable, "-c", sys.argv[2], "exit"], stdout=subprocess.PIPE, text=True
         )
         print(middle.stdout.readline().strip(), flush=True)
         middle.wait()
@@ -44,6 +49,7 @@ STARTER = textwrap.dedent(
             time.sleep(60)
     """
 )
+BASE_PYTHON = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
 
 
 class Spawned:
@@ -80,7 +86,9 @@ def start(directory: Path, mode: str, spawned: Spawned, script: str = "-c") -> i
     """Start STARTER (as `python -c`, or from the file `script`); the terraform's pid."""
     head = ["-c", STARTER] if script == "-c" else [script]
     starter = spawned.popen(
-        [sys.executable, *head, str(directory), mode, STARTER], stdout=subprocess.PIPE
+        [BASE_PYTHON, *head, mode, STARTER],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "STRAYS_DIR": str(directory)},
     )
     assert starter.stdout is not None
     pid = int(starter.stdout.readline())
@@ -97,7 +105,9 @@ def terraform_dir(tmp_path: Path, script: str = "terraform") -> Path:
     return directory
 
 
-def eventually(predicate: object, timeout: float = 5.0) -> bool:
+def eventually(predicate: object, timeout: float = 30.0) -> bool:
+    """Whether `predicate` holds within `timeout` (generous: a loaded machine is slow to
+    reparent and to start Pythons; a passing test returns at once)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():  # type: ignore[operator]
@@ -127,7 +137,7 @@ def test_a_terraform_whose_starter_lives_is_not_a_stray_when_the_starter_is_vixe
     runner = tmp_path / "vixens_tui_runner.py"
     runner.write_text(STARTER)
     pid = start(directory, "stay", spawned, script=str(runner))
-    time.sleep(0.3)
+    # The pid is printed once the terraform runs (Popen returns after its exec): no wait.
     assert pid not in find_strays(directory)
     # The same terraform, once its vixens-tui is gone, is one.
     for child in spawned.children:
@@ -150,7 +160,7 @@ def test_a_session_leader_that_is_not_terraform_is_left_alone(
     pid = int(launcher.stdout.readline())
     spawned.pids.append(pid)
     launcher.wait(10)
-    time.sleep(0.3)
+    # The launcher is reaped, so the "tmux" is adopted already (at its parent's exit).
     assert Path(f"/proc/{pid}").exists()
     assert pid not in find_strays(directory)
 
