@@ -31,8 +31,10 @@ lint: $(STAMP)
 
 # Two workers: the end-to-end runs wait on Terraform and the simulated cluster as much as they
 # compute, so two of them share the two cores of a CI machine well (about 6 min instead of 10).
+# loadgroup: tests that share one expensive run (marked xdist_group) go to the same worker.
+# Where the CPU goes: VIXENS_TEST_CPU=FILE PYTHONPATH=. pytest -p tests.cpu_usage (tests/cpu_usage.py).
 test: lint
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

