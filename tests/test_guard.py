@@ -11,6 +11,7 @@ Terraform state whole.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,11 +136,26 @@ def _live(tmp_path: Path, *, backend: str = "") -> Live:
     return live
 
 
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Terraform directory initialised and applied once per module (three Terraform runs);
+    each test gets a copy of what they left."""
+    template = _live(tmp_path_factory.mktemp("guard-template"))
+    assert template.terraform.init().ok
+    template.apply()
+    assert len(template.terraform.state_list()) == RESOURCES
+    return template.tf_dir
+
+
 @pytest.fixture
-def live(tmp_path: Path) -> Live:
+def live(tmp_path: Path, applied: Path) -> Live:
     live = _live(tmp_path)
-    assert live.terraform.init().ok
-    live.apply()
+    # What init and apply left (local state, no provider, no module: relative paths only).
+    for name in (".terraform", ".terraform.lock.hcl", "terraform.tfstate"):
+        if (applied / name).is_dir():
+            shutil.copytree(applied / name, live.tf_dir / name)
+        elif (applied / name).exists():
+            shutil.copy2(applied / name, live.tf_dir / name)
     assert len(live.terraform.state_list()) == RESOURCES
     return live
 
