@@ -25,7 +25,6 @@ from vixens_tui.core.decider import AutoDecider
 from vixens_tui.core.engine import (
     Engine,
     NothingToResume,
-    ProfileChanged,
     RunRequest,
     RunResult,
 )
@@ -56,6 +55,7 @@ from vixens_tui.core.events import (
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
+from vixens_tui.core.profile_change import ProfileChanged
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
 from vixens_tui.run_lock import run_locked

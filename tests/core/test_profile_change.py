@@ -10,13 +10,14 @@ import pytest
 from tests.core.test_engine_resume import counting_stages
 from tests.fakes import Faults
 from vixens_tui.core.cluster import AppInfo, ClusterSnapshot, NodeInfo
-from vixens_tui.core.engine import ProfileChanged, RunRequest
+from vixens_tui.core.engine import RunRequest
 from vixens_tui.core.events import Info, Waiting
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.inputs import inputs_of, profile_change
 from vixens_tui.core.names import StageName
 from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.profile import AppSpec, NodeSpec
+from vixens_tui.core.profile_change import ProfileChanged
 
 
 def _failed_at_secrets(harness):  # type: ignore[no-untyped-def]

@@ -51,13 +51,14 @@ from vixens_tui.core.events import (
 )
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.failures import FailureKind, StageError, exit_code_for
-from vixens_tui.core.inputs import ProfileChange, inputs_of, profile_change
+from vixens_tui.core.inputs import inputs_of
 from vixens_tui.core.issues import Catalogue, default_catalogue
 from vixens_tui.core.issues.base import Detection, FixFailed
 from vixens_tui.core.machine import ProcedureModel, build_machine
 from vixens_tui.core.names import STAGE_ORDER, RunState, StageName
 from vixens_tui.core.ports import Backends, ClusterError
 from vixens_tui.core.profile.model import Profile
+from vixens_tui.core.profile_change import take_profile_change
 from vixens_tui.core.recorder import Recorder
 from vixens_tui.core.redact import Redactor
 from vixens_tui.core.stages import Stage, default_stages
@@ -96,30 +97,6 @@ class NothingToResume(Exception):
     def __init__(self, message: str, *, finished: bool = False) -> None:
         super().__init__(message)
         self.finished = finished
-
-
-class ProfileChanged(Exception):
-    """A resume whose profile's inputs changed: refused until accepted (exit 2), or for good
-    when the change names another cluster (`refused`)."""
-
-    def __init__(self, change: ProfileChange, plan: tuple[StageName, ...]) -> None:
-        self.change = change
-        self.refused = bool(change.identity)
-        self.reopened = change.reopened(plan)
-        lines = "\n".join(f"  - {line}" for line in change.lines())
-        if self.refused:
-            what = ", ".join(c.key for c in change.identity)
-            advice = (
-                f"the profile now names another cluster ({what}): this run cannot continue on "
-                f"it. Start a new run (without --resume), or restore the profile"
-            )
-        else:
-            reopened = ", ".join(s.value for s in self.reopened) or "none"
-            advice = (
-                f"to resume with the new profile, accept the change (--accept-profile-change; "
-                f"the TUI asks): stages re-opened: {reopened}. Or restore the profile"
-            )
-        super().__init__(f"the profile changed since this run started:\n{lines}\n{advice}")
 
 
 def check_resumable(state: EnvState) -> None:
@@ -231,7 +208,9 @@ class Engine:
                 if rec.status in (StageStatus.RUNNING, StageStatus.FAILED, StageStatus.INTERRUPTED):
                     # A stage caught mid-run by a crash or a stop is simply not done.
                     rec.status = StageStatus.PENDING
-            self._take_profile_change(checkpoint, request)
+            self._profile_notes = take_profile_change(
+                checkpoint, self.profile, accept=request.accept_profile_change
+            )
         else:
             if previous is not None:
                 self.state.archive(previous)
@@ -240,41 +219,6 @@ class Engine:
         checkpoint.demo = request.demo
         checkpoint.holder = f"{os.getpid()}@{socket.gethostname()}"
         return checkpoint
-
-    def pending_profile_change(self, checkpoint: Checkpoint) -> ProfileChange | None:
-        """What a resume of `checkpoint` with this engine's profile would have to accept."""
-        return profile_change(
-            checkpoint.inputs,
-            self.profile,
-            digest_changed=checkpoint.profile_digest != self.profile.digest(),
-        )
-
-    def _take_profile_change(self, checkpoint: Checkpoint, request: RunRequest) -> None:
-        change = self.pending_profile_change(checkpoint)
-        self._profile_notes = ()
-        if change is None:
-            if checkpoint.profile_digest != self.profile.digest():
-                self._profile_notes = (
-                    "the profile's settings (timeouts, graces, known-issue limits) changed "
-                    "since this run started; going on with the new ones",
-                )
-        elif change.identity or not request.accept_profile_change:
-            raise ProfileChanged(change, tuple(checkpoint.plan))
-        else:
-            reopened = change.reopened(tuple(checkpoint.plan))
-            why = ", ".join(c.key for c in change.changes) or "the profile"
-            for name in reopened:
-                rec = checkpoint.stage(name)
-                if rec.status in (StageStatus.DONE, StageStatus.SKIPPED):
-                    rec.status = StageStatus.PENDING
-                    rec.summary = f"re-opened: the profile's {why} changed"
-            self._profile_notes = (
-                *(f"profile changed: {line}" for line in change.lines()),
-                "accepted; stages re-opened: "
-                + (", ".join(s.value for s in reopened) or "none (re-checked as usual)"),
-            )
-        checkpoint.profile_digest = self.profile.digest()
-        checkpoint.inputs = inputs_of(self.profile)
 
     def run(self, request: RunRequest, checkpoint: Checkpoint | None = None) -> RunResult:
         """Run (or resume) the procedure. Raises StateError if the state cannot be written."""

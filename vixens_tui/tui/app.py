@@ -27,7 +27,6 @@ from vixens_tui.core.checkpoint.store import EnvState, StateError
 from vixens_tui.core.engine import (
     Engine,
     NothingToResume,
-    ProfileChanged,
     RunRequest,
     RunResult,
 )
@@ -37,6 +36,7 @@ from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile.model import Profile
+from vixens_tui.core.profile_change import ProfileChanged
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options
 from vixens_tui.tui import messages
