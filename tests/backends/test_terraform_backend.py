@@ -119,7 +119,7 @@ def three(tmp_path: Path, engine: TerraformEngine) -> PythonTerraformBackend:
 def test_shim_runs_the_embedded_engine(engine: TerraformEngine) -> None:
     text = engine.binary.read_text()
     assert text.startswith(f"#!{sys.executable}\n")
-    assert "_invoke_cli(sys.argv[1:], 1, 2)" in text
+    assert "RunCli" in text and "(*argv), 1, 2)" in text  # the real stdout and stderr
     assert "os._exit(" in text
     assert engine.embedded
     assert engine.env["CHECKPOINT_DISABLE"] == "1"
