@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from vixens_tui.backends.kube import Backoff, KubeBackend
+from vixens_tui.backends.kube.watcher import CONNECT_TIMEOUT_S, WATCH_TIMEOUT_S
 from vixens_tui.core.argocd import sync_patch
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.ports import ClusterError
@@ -84,7 +85,9 @@ def make_backend(tmp_path: Path) -> Iterator[Callable[..., KubeBackend]]:
     for backend in made:
         started = time.monotonic()
         backend.stop()
-        assert time.monotonic() - started < 1.5, "stop() waited for the network"
+        # Prompt: not held by a connect (CONNECT_TIMEOUT_S) nor a watch's read (minutes).
+        # The bound is that timeout, not a guess at this machine's speed.
+        assert time.monotonic() - started < CONNECT_TIMEOUT_S, "stop() waited for the network"
 
 
 def wait_for(
@@ -178,9 +181,10 @@ def test_a_store_change_reaches_wait_for_change_at_once(
     wait_for(backend, synced)
     started = time.monotonic()
     built.resources.create(kinds.NAMESPACE, "", {"metadata": {"name": "probe-change"}})
-    # Pushed by the watch, not found by a poll (there is none): well before any poll period.
-    wait_for(backend, lambda s: "probe-change" in s.namespaces, timeout=5.0)
-    assert time.monotonic() - started < 2.0
+    # Pushed by the watch, not found by a relist (which comes only when a watch ends, after
+    # WATCH_TIMEOUT_S): it arrives well within a tenth of that, however busy the machine.
+    wait_for(backend, lambda s: "probe-change" in s.namespaces, timeout=WATCH_TIMEOUT_S / 10)
+    assert time.monotonic() - started < WATCH_TIMEOUT_S / 10
     with built.store.lock:
         built.store.remove(kinds.NAMESPACE, "", "probe-change")
     wait_for(backend, lambda s: "probe-change" not in s.namespaces, timeout=2.0)
@@ -343,8 +347,10 @@ def test_api_gone_then_back(
     assert not backend.snapshot().reachable
     started = time.monotonic()
     sim._api.set_available(True)
-    snap = wait_for(backend, lambda s: s.reachable, timeout=5.0)
-    assert time.monotonic() - started < 2.5
+    snap = wait_for(backend, lambda s: s.reachable, timeout=30.0)
+    # Retries kept at the backoff's cap (QUICK: 1 s), not grown without end: back within a
+    # few caps (a list over TLS included), on a busy machine too.
+    assert time.monotonic() - started < 10 * QUICK.max_s
     assert snap.error == ""
 
 
@@ -419,7 +425,8 @@ def test_stop_is_prompt_with_watches_open(
     assert built.wait_until(lambda: watching(built, before), 5.0)
     started = time.monotonic()
     backend.stop()
-    assert time.monotonic() - started < 1.0
+    # Not held by the open watches' reads (WATCH_TIMEOUT_S) nor a connect.
+    assert time.monotonic() - started < CONNECT_TIMEOUT_S
     version = backend.snapshot().version
     built.resources.create(kinds.NAMESPACE, "", {"metadata": {"name": "after-stop"}})
     time.sleep(0.3)

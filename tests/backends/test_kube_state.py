@@ -117,9 +117,10 @@ def test_waiters_wake_on_a_change_from_another_thread() -> None:
     version = state.snapshot().version
     threading.Timer(0.05, lambda: state.put(gen, "pods", ("a", "p"), pod("p", ns="a"))).start()
     started = time.monotonic()
-    snap = state.wait_for_change(version, 5.0)
+    snap = state.wait_for_change(version, 60.0)
     assert snap.version > version
-    assert time.monotonic() - started < 1.0
+    # Woken by the change, not by the end of the wait (60 s), however busy the machine.
+    assert time.monotonic() - started < 30.0
 
 
 def test_many_pods_many_updates_rebuild_only_what_changed() -> None:
