@@ -81,9 +81,7 @@ def test_dry_run_delete_of_a_secret_answers_a_status_and_keeps_it(
     assert sim.store.get(kinds.SECRET, "whoami", "keep") is not None
 
 
-def test_dry_run_delete_of_a_collection_changes_nothing(
-    make_sim: MakeSim, tmp_path: Path
-) -> None:
+def test_dry_run_delete_of_a_collection_changes_nothing(make_sim: MakeSim, tmp_path: Path) -> None:
     sim = make_sim()
     kubectl = Kubectl(sim, tmp_path)
     for name in ("one", "two"):
@@ -236,12 +234,28 @@ def test_supported_field_selectors_still_work(kubectl: Kubectl, built: SimCluste
         ("spec.type=ClusterIP", "services"),
     ]:
         kubectl("get", resource, "-A", "--field-selector", selector)
-    nodes = kubectl("get", "nodes", "--field-selector", "spec.unschedulable!=true", "-o", "name")
+    # A bool the object leaves out reads "false", as the real selectable fields format it
+    # (strconv.FormatBool(node.Spec.Unschedulable), pod.Spec.HostNetwork).
+    nodes = kubectl("get", "nodes", "--field-selector", "spec.unschedulable=false", "-o", "name")
     assert len(nodes.stdout.split()) == 3
+    whoami = {p["metadata"]["name"] for p in built.store.list(kinds.POD, "whoami")}
+    pods = kubectl(
+        "get",
+        "pods",
+        "-n",
+        "whoami",
+        "--field-selector",
+        "spec.hostNetwork=false,spec.schedulerName=default-scheduler,spec.restartPolicy=Always",
+        "-o",
+        "name",
+    )
+    assert {n.removeprefix("pod/") for n in pods.stdout.split()} == whoami
+    # An Event's `source` is its source.component.
     core = client.CoreV1Api(api_client(built, kubectl.home))
     events = core.list_event_for_all_namespaces(
         field_selector="involvedObject.kind=Pod,source=default-scheduler"
     )
+    assert events.items
     assert all(e.source.component == "default-scheduler" for e in events.items)
 
 
