@@ -22,10 +22,12 @@ from vixens_tui.core.ports import Backends, TfListener, TfLog, TfResult
 from vixens_tui.core.profile.model import Profile
 from vixens_tui.options import Options
 
+# The pgid file is written once the trap is set: a test that signals as soon as it reads the
+# file finds a child ready to stop the graceful way, however slowly the machine started it.
 CHILD_SCRIPT = """
-echo $$ > "$PGID_FILE"
 sleep 1000 &
 trap 'echo "Interrupt received. Please wait for Terraform to exit..."; kill $!; exit 1' INT
+echo $$ > "$PGID_FILE"
 echo "terraform: working"
 wait
 """

@@ -41,7 +41,7 @@ def test_signal_during_terraform_interrupts_cleanly(tmp_path: Path, sig: signal.
             time.sleep(0.05)
         pgid = int(pgid_file.read_text())
         assert group_alive(pgid)
-        time.sleep(0.2)
+        # No pause: the child writes the file once it is ready for the signal.
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=30)
     finally:
