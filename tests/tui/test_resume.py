@@ -106,8 +106,11 @@ async def test_resume_flag_with_nothing_to_resume_says_so(env: TuiEnv) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot, app)
         await until(pilot, lambda: app.main.phase == "idle" and not app.running)
-        await pilot.pause(0.2)
-        status = str(app.main.query_one("#status").render())
-        assert "no run to resume" in status
+
+        def status() -> str:
+            return str(app.main.query_one("#status").render())
+
+        # Until the status says it (not a pause that guesses how long rendering takes).
+        await until(pilot, lambda: "no run to resume" in status(), what="the status")
         assert app.main.check_action("start", ())  # a new run is still possible
     assert app.result is None and env.state().load() is None
