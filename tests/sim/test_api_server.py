@@ -37,7 +37,7 @@ def test_version_and_authentication(built: SimCluster) -> None:
 def test_discovery_lists_each_group_version_once(built: SimCluster) -> None:
     assert _json(raw_request(built, "GET", "/api")[2])["versions"] == ["v1"]
     groups = _json(raw_request(built, "GET", "/apis")[2])["groups"]
-    assert [g["name"] for g in groups] == ["argoproj.io", "cert-manager.io"]
+    assert [g["name"] for g in groups] == ["apps", "argoproj.io", "cert-manager.io"]
     core = _json(raw_request(built, "GET", "/api/v1")[2])["resources"]
     pods = next(r for r in core if r["name"] == "pods")
     assert pods["kind"] == "Pod" and pods["namespaced"] and pods["shortNames"] == ["po"]
@@ -49,7 +49,12 @@ def test_discovery_lists_each_group_version_once(built: SimCluster) -> None:
 
 def test_openapi_v3_declares_server_side_field_validation(built: SimCluster) -> None:
     index = _json(raw_request(built, "GET", "/openapi/v3")[2])["paths"]
-    assert set(index) == {"api/v1", "apis/argoproj.io/v1alpha1", "apis/cert-manager.io/v1"}
+    assert set(index) == {
+        "api/v1",
+        "apis/apps/v1",
+        "apis/argoproj.io/v1alpha1",
+        "apis/cert-manager.io/v1",
+    }
     url = index["api/v1"]["serverRelativeURL"]
     doc = _json(raw_request(built, "GET", url)[2])
     patch = doc["paths"]["/api/v1/namespaces/{namespace}/secrets/{name}"]["patch"]

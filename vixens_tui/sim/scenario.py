@@ -25,6 +25,7 @@ from vixens_tui.sim.clock import Clock
 from vixens_tui.sim.conditions import condition
 from vixens_tui.sim.faults import CILIUM_DESTROY_TIMEOUT
 from vixens_tui.sim.nodes import NodeController
+from vixens_tui.sim.owners import OwnerController
 from vixens_tui.sim.workloads import PodController, VolumeController
 from vixens_tui.sim.world import BASE_NAMESPACES, Life, Machine, World
 
@@ -110,6 +111,7 @@ class Scenario:
     def __post_init__(self) -> None:
         self.nodes = NodeController(self.world)
         self.pods = PodController(self.world)
+        self.owners = OwnerController(self.world, self.pods)
         self.volumes = VolumeController(self.world)
         self.argocd = ArgoController(self.world)
         self.certs = CertManagerController(self.world)
@@ -131,6 +133,7 @@ class Scenario:
         self._publish_root_ca()
         self.nodes.reconcile(now)
         self.pods.reconcile(now)
+        self.owners.reconcile(now)
         self.volumes.reconcile(now)
         self.argocd.reconcile(now)
         self.certs.reconcile(now)

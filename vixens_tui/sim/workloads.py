@@ -62,7 +62,8 @@ class PodController:
 
     # -- what should exist ------------------------------------------------------------------
 
-    def _active(self, workload: Workload, now: float) -> bool:
+    def active(self, workload: Workload, now: float) -> bool:
+        """Whether what installs the workload is there (its pods should exist)."""
         life = self.world.life
         if workload.layer in ("control-plane", "addons"):
             return life.bootstrap_at is not None
@@ -93,7 +94,7 @@ class PodController:
         for workload in world.catalog.workloads:
             if not world.namespace_exists(workload.namespace):
                 continue
-            if self._active(workload, now):
+            if self.active(workload, now):
                 self._scale(workload, now)
                 self._ensure_service(workload)
             else:

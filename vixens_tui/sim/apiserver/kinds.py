@@ -101,6 +101,35 @@ PVC = Kind(
     "persistentvolumeclaim",
     short_names=("pvc",),
 )
+# The workload controllers' kinds (apps/v1): pods' ownerReferences name them. No scale
+# subresource: this server does not implement it.
+DEPLOYMENT = Kind(
+    "Deployment",
+    "deployments",
+    "deployment",
+    group="apps",
+    short_names=("deploy",),
+    categories=("all",),
+)
+REPLICASET = Kind(
+    "ReplicaSet",
+    "replicasets",
+    "replicaset",
+    group="apps",
+    short_names=("rs",),
+    categories=("all",),
+)
+STATEFULSET = Kind(
+    "StatefulSet",
+    "statefulsets",
+    "statefulset",
+    group="apps",
+    short_names=("sts",),
+    categories=("all",),
+)
+DAEMONSET = Kind(
+    "DaemonSet", "daemonsets", "daemonset", group="apps", short_names=("ds",), categories=("all",)
+)
 # Argo CD's Application CRD has no status subresource: its controller writes the whole object.
 APPLICATION = Kind(
     "Application",
@@ -149,6 +178,10 @@ KINDS: tuple[Kind, ...] = (
     SERVICE,
     EVENT,
     PVC,
+    DEPLOYMENT,
+    REPLICASET,
+    STATEFULSET,
+    DAEMONSET,
     APPLICATION,
     CERTIFICATE,
     CLUSTER_ISSUER,

@@ -21,6 +21,7 @@ Obj = dict[str, Any]
 
 _SCHEMA_PREFIX = {
     "": "io.k8s.api.core.v1",
+    "apps": "io.k8s.api.apps.v1",
     "argoproj.io": "io.argoproj.v1alpha1",
     "cert-manager.io": "io.cert-manager.v1",
 }

@@ -20,7 +20,19 @@ from vixens_tui.sim.clock import rfc3339
 
 Obj = dict[str, Any]
 # CRs and pods report a generation; the python client accepts it anywhere.
-_GENERATION_KINDS = frozenset({"Pod", "Application", "Certificate", "ClusterIssuer", "Issuer"})
+_GENERATION_KINDS = frozenset(
+    {
+        "Pod",
+        "Application",
+        "Certificate",
+        "ClusterIssuer",
+        "Issuer",
+        "Deployment",
+        "ReplicaSet",
+        "StatefulSet",
+        "DaemonSet",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

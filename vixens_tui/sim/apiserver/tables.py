@@ -10,85 +10,26 @@ AGE is `duration.HumanDuration`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from vixens_tui.sim.apiserver import kinds
+from vixens_tui.sim.apiserver.columns import AGE as _AGE
+from vixens_tui.sim.apiserver.columns import NAME as _NAME
+from vixens_tui.sim.apiserver.columns import (
+    Cell,
+    Column,
+    age_of,
+    human_duration,  # noqa: F401 (its old home)
+    name_cell,
+)
 from vixens_tui.sim.apiserver.kinds import Kind
-from vixens_tui.sim.clock import parse_rfc3339
+from vixens_tui.sim.apiserver.tables_apps import APPS_COLUMNS
 
 Obj = dict[str, Any]
-Cell = Callable[[Obj, datetime], Any]
 
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    name: str
-    type: str
-    description: str
-    cell: Cell
-    priority: int = 0
-    format: str = ""
-
-    def definition(self) -> Obj:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "format": self.format,
-            "description": self.description,
-            "priority": self.priority,
-        }
-
-
-def human_duration(seconds: float) -> str:
-    """k8s.io/apimachinery/pkg/util/duration.HumanDuration."""
-    secs = int(seconds)
-    if secs < -1:
-        return "<invalid>"
-    if secs < 0:
-        return "0s"
-    if secs < 120:
-        return f"{secs}s"
-    minutes = secs // 60
-    if minutes < 10:
-        rest = secs % 60
-        return f"{minutes}m" if rest == 0 else f"{minutes}m{rest}s"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = secs // 3600
-    if hours < 8:
-        rest = minutes % 60
-        return f"{hours}h" if rest == 0 else f"{hours}h{rest}m"
-    if hours < 48:
-        return f"{hours}h"
-    if hours < 24 * 8:
-        rest = hours % 24
-        return f"{hours // 24}d" if rest == 0 else f"{hours // 24}d{rest}h"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24}d"
-    years, days = hours // 24 // 365, (hours // 24) % 365
-    if hours < 24 * 365 * 8:
-        return f"{years}y" if days == 0 else f"{years}y{days}d"
-    return f"{years}y"
-
-
-def age_of(value: object, now: datetime) -> str:
-    moment = parse_rfc3339(value) if isinstance(value, str) else None
-    if moment is None:
-        return "<unknown>"
-    return human_duration((now - moment).total_seconds())
-
-
-def _age(obj: Obj, now: datetime) -> str:
-    return age_of(obj.get("metadata", {}).get("creationTimestamp"), now)
-
-
-def _name(obj: Obj, _now: datetime) -> str:
-    return str(obj.get("metadata", {}).get("name", ""))
 
 
 # -- a JSONPath subset: dotted fields and [?(@.field=="value")] filters ------------------------
@@ -304,14 +245,6 @@ def _pvc_capacity(obj: Obj, _now: datetime) -> str:
 
 # -- the columns of each kind ----------------------------------------------------------------
 
-_NAME = Column("Name", "string", "Name must be unique within a namespace.", _name, format="name")
-_AGE = Column(
-    "Age",
-    "string",
-    "CreationTimestamp is a timestamp representing the server time when this object was created.",
-    _age,
-)
-
 COLUMNS: dict[str, tuple[Column, ...]] = {
     kinds.POD.resource: (
         _NAME,
@@ -488,7 +421,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             lambda o, _n: o.get("count", 1),
             1,
         ),
-        Column("Name", "string", "Name of the event", _name, 1),
+        Column("Name", "string", "Name of the event", name_cell, 1),
     ),
     kinds.PVC.resource: (
         _NAME,
@@ -565,6 +498,7 @@ _ISSUER_COLUMNS = (
 )
 COLUMNS[kinds.CLUSTER_ISSUER.resource] = _ISSUER_COLUMNS
 COLUMNS[kinds.ISSUER.resource] = _ISSUER_COLUMNS
+COLUMNS.update(APPS_COLUMNS)
 
 
 def _row_object(obj: Obj, include: str) -> Obj | None:
