@@ -37,14 +37,23 @@ def test_version_and_authentication(built: SimCluster) -> None:
 def test_discovery_lists_each_group_version_once(built: SimCluster) -> None:
     assert _json(raw_request(built, "GET", "/api")[2])["versions"] == ["v1"]
     groups = _json(raw_request(built, "GET", "/apis")[2])["groups"]
-    assert [g["name"] for g in groups] == ["apps", "argoproj.io", "cert-manager.io"]
+    assert [g["name"] for g in groups] == [
+        "apps",
+        "argoproj.io",
+        "cert-manager.io",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+    ]
+    reviews = _json(raw_request(built, "GET", "/apis/authorization.k8s.io/v1")[2])["resources"]
+    access = next(r for r in reviews if r["name"] == "selfsubjectaccessreviews")
+    assert access["kind"] == "SelfSubjectAccessReview" and access["verbs"] == ["create"]
     core = _json(raw_request(built, "GET", "/api/v1")[2])["resources"]
     pods = next(r for r in core if r["name"] == "pods")
     assert pods["kind"] == "Pod" and pods["namespaced"] and pods["shortNames"] == ["po"]
     assert "watch" in pods["verbs"] and any(r["name"] == "pods/log" for r in core)
     argo = _json(raw_request(built, "GET", "/apis/argoproj.io/v1alpha1")[2])["resources"]
     assert argo[0]["name"] == "applications" and argo[0]["shortNames"] == ["app", "apps"]
-    assert raw_request(built, "GET", "/apis/apps/v1")[0] == 404
+    assert raw_request(built, "GET", "/apis/batch/v1")[0] == 404
 
 
 def test_openapi_v3_declares_server_side_field_validation(built: SimCluster) -> None:

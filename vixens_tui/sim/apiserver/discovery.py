@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from vixens_tui.sim.apiserver import reviews
 from vixens_tui.sim.apiserver.kinds import Kind, group_versions, kinds_of
 
 Obj = dict[str, Any]
@@ -43,9 +44,14 @@ def api_versions(server_address: str) -> Obj:
     }
 
 
+def _all_group_versions() -> list[tuple[str, str]]:
+    """The kinds' group-versions, then the review APIs' (authentication, authorization)."""
+    return [*group_versions(), *reviews.group_versions()]
+
+
 def api_group_list() -> Obj:
     groups = []
-    for group, version in group_versions():
+    for group, version in _all_group_versions():
         if not group:
             continue
         gv = {"groupVersion": f"{group}/{version}", "version": version}
@@ -54,7 +60,7 @@ def api_group_list() -> Obj:
 
 
 def api_group(group: str) -> Obj | None:
-    versions = [v for g, v in group_versions() if g == group]
+    versions = [v for g, v in _all_group_versions() if g == group]
     if not versions:
         return None
     gvs = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
@@ -99,7 +105,7 @@ def _subresource(kind: Kind, sub: str) -> Obj:
 def resource_list(group: str, version: str) -> Obj | None:
     found = list(kinds_of(group, version))
     if not found:
-        return None
+        return reviews.resource_list(group, version)
     resources = []
     for kind in found:
         resources.append(_resource(kind))

@@ -145,7 +145,25 @@ def _secret(buf: bytes) -> dict[str, Any]:
     return obj
 
 
-_DECODERS = {"Namespace": _namespace, "ConfigMap": _configmap, "Secret": _secret}
+def _delete_options(buf: bytes) -> dict[str, Any]:
+    """meta.k8s.io/v1 DeleteOptions: 1 gracePeriodSeconds, 4 propagationPolicy, 5 dryRun."""
+    obj: dict[str, Any] = {}
+    for number, value in fields(buf):
+        if number == 1 and isinstance(value, int):
+            obj["gracePeriodSeconds"] = value - (1 << 64) if value >= 1 << 63 else value
+        elif number == 4:
+            obj["propagationPolicy"] = _text(value)
+        elif number == 5:
+            obj.setdefault("dryRun", []).append(_text(value))
+    return obj
+
+
+_DECODERS = {
+    "Namespace": _namespace,
+    "ConfigMap": _configmap,
+    "Secret": _secret,
+    "DeleteOptions": _delete_options,
+}
 
 
 def decode(body: bytes) -> dict[str, Any]:

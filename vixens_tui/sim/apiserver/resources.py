@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from vixens_tui.sim.apiserver import errors, kinds
+from vixens_tui.sim.apiserver import errors, json_body, kinds
 from vixens_tui.sim.apiserver.defaults import apply_defaults, secret_string_data
 from vixens_tui.sim.apiserver.kinds import Kind
 from vixens_tui.sim.apiserver.patch import (
@@ -55,6 +55,18 @@ def _status_success(kind: Kind, obj: Obj) -> Obj:
         "status": "Success",
         "details": details,
     }
+
+
+# ObjectMeta fields that Go serializes with omitempty: an empty map or list is not stored (a
+# real server decodes into ObjectMeta and encodes it back, custom resources included), so a
+# patch that writes `annotations: {}` leaves the object as it was (kubectl diff sends one).
+_OMIT_EMPTY_META = ("labels", "annotations", "finalizers", "ownerReferences", "managedFields")
+
+
+def _drop_empty_meta(meta: Obj) -> None:
+    for field in _OMIT_EMPTY_META:
+        if field in meta and meta[field] in ({}, [], None):
+            del meta[field]
 
 
 def _without_rv(obj: Obj) -> Obj:
@@ -146,6 +158,7 @@ class ResourceAPI:
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise errors.bad_request("metadata must be an object")
+        _drop_empty_meta(meta)
         if kind.namespaced:
             if meta.get("namespace") and namespace and meta["namespace"] != namespace:
                 raise errors.bad_request(
@@ -254,6 +267,8 @@ class ResourceAPI:
         if _without_rv(obj) == _without_rv(old):
             return old
         if dry_run:
+            # Nothing is stored: the answer keeps the stored version, as a real dry run does.
+            meta["resourceVersion"] = old_meta["resourceVersion"]
             return obj
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             gone = self.store.remove(kind, meta.get("namespace", ""), name)
@@ -275,13 +290,16 @@ class ResourceAPI:
         accepted = BUILTIN_PATCH_TYPES if kind.builtin else CUSTOM_PATCH_TYPES
         if content_type not in accepted:
             raise errors.unsupported_media_type(content_type, accepted)
-        try:
-            if content_type == APPLY_PATCH:
+        if content_type == APPLY_PATCH:
+            try:
                 patch = yaml.safe_load(body.decode("utf-8") or "{}")
-            else:
-                patch = json.loads(body.decode("utf-8") or "null")
-        except (ValueError, yaml.YAMLError) as exc:
-            raise errors.bad_request(f"error decoding patch: {exc}") from None
+            except (ValueError, yaml.YAMLError) as exc:
+                raise errors.bad_request(f"error decoding patch: {exc}") from None
+            except RecursionError:
+                # PyYAML recurses per level; go-yaml reads 10,000 (then: exceeded max depth).
+                patch = json_body.decode_patch(body)
+        else:
+            patch = json_body.decode_patch(body)
         with self.store.lock:
             old = self.store.get(kind, namespace, name)
             if old is None:

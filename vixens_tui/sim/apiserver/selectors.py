@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 _KEY = r"[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?"
@@ -104,11 +104,17 @@ def field_value(obj: Mapping[str, Any], path: str) -> str:
 _FIELD = re.compile(r"^\s*(?P<path>[A-Za-z0-9_.]+)\s*(?P<op>==|!=|=)\s*(?P<value>.*?)\s*$")
 
 
+FieldValue = Callable[[Mapping[str, Any]], str]
+"""How a kind computes a selectable field that is no plain path (field_labels.py)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSelector:
     text: str
     terms: tuple[tuple[str, bool, str], ...]
     """(path, equal, value): `equal` False for `!=`."""
+    values: Mapping[str, FieldValue] = field(default_factory=dict)
+    """Paths whose value a function computes, the others being read as dotted paths."""
 
     @classmethod
     def parse(cls, text: str | None) -> FieldSelector:
@@ -124,7 +130,11 @@ class FieldSelector:
         return cls(text, tuple(terms))
 
     def matches(self, obj: Mapping[str, Any]) -> bool:
-        return all((field_value(obj, path) == value) == equal for path, equal, value in self.terms)
+        return all((self._value(obj, path) == value) == equal for path, equal, value in self.terms)
+
+    def _value(self, obj: Mapping[str, Any], path: str) -> str:
+        compute = self.values.get(path)
+        return compute(obj) if compute is not None else field_value(obj, path)
 
     @property
     def empty(self) -> bool:

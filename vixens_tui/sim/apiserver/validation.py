@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from vixens_tui.sim.apiserver import kinds
+from vixens_tui.sim.apiserver import crd_schema, kinds
 from vixens_tui.sim.apiserver.errors import Cause
 from vixens_tui.sim.apiserver.kinds import Kind
 
@@ -172,10 +172,13 @@ def _pvc(obj: Mapping[str, Any]) -> list[Cause]:
 
 
 def _application(obj: Mapping[str, Any]) -> list[Cause]:
+    # The CRD's structural schema first: a field of the wrong type fails the whole object.
+    causes = crd_schema.type_causes(crd_schema.APPLICATION, obj)
+    if causes:
+        return causes
     spec = _spec(obj)
     if spec is None:
         return [_required("spec")]
-    causes = []
     for field in ("destination", "project"):
         if field not in spec:
             causes.append(_required(f"spec.{field}"))
