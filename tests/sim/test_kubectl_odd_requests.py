@@ -48,7 +48,7 @@ def test_dry_run_delete_of_a_pod_changes_nothing(make_sim: MakeSim, tmp_path: Pa
     name = _a_running_pod(sim)
     before = sim.store.get(kinds.POD, "whoami", name)
     result = kubectl("delete", "pod", name, "-n", "whoami", "--dry-run=server")
-    assert result.stdout.strip() == f'pod "{name}" deleted (server dry run)'
+    assert result.stdout.strip() == f'pod "{name}" deleted from whoami namespace (server dry run)'
     after = sim.store.get(kinds.POD, "whoami", name)
     assert after == before
     # Through the API: the pod as a real (graceful) delete would leave it, nothing stored.
@@ -73,11 +73,13 @@ def test_dry_run_delete_of_a_secret_answers_a_status_and_keeps_it(
     kubectl = Kubectl(sim, tmp_path)
     kubectl("create", "secret", "generic", "keep", "-n", "whoami", "--from-literal=a=1")
     result = kubectl("delete", "secret", "keep", "-n", "whoami", "--dry-run=server")
-    assert result.stdout.strip() == 'secret "keep" deleted (server dry run)'
+    assert result.stdout.strip() == 'secret "keep" deleted from whoami namespace (server dry run)'
     assert sim.store.get(kinds.SECRET, "whoami", "keep") is not None
     core = client.CoreV1Api(api_client(sim, tmp_path))
+    # The client 37 types a delete's answer as a plain object (a dict).
     answered = core.delete_namespaced_secret("keep", "whoami", dry_run="All")
-    assert answered.status == "Success" and answered.details.name == "keep"
+    assert answered["kind"] == "Status" and answered["status"] == "Success"
+    assert answered["details"]["name"] == "keep" and answered["details"]["kind"] == "secrets"
     assert sim.store.get(kinds.SECRET, "whoami", "keep") is not None
 
 
@@ -107,7 +109,7 @@ def test_dry_run_delete_of_a_collection_changes_nothing(make_sim: MakeSim, tmp_p
     assert sim.store.get(kinds.CONFIGMAP, "whoami", "one") is not None
     assert sim.store.get(kinds.CONFIGMAP, "whoami", "two") is not None
     result = kubectl("delete", "configmaps", "--all", "-n", "whoami", "--dry-run=server")
-    assert 'configmap "one" deleted (server dry run)' in result.stdout
+    assert 'configmap "one" deleted from whoami namespace (server dry run)' in result.stdout
     assert sim.store.get(kinds.CONFIGMAP, "whoami", "one") is not None
 
 
