@@ -253,6 +253,9 @@ def test_auth_can_i_answers_yes_for_the_admin(kubectl: Kubectl, built: SimCluste
         ("namespace", "", "whoami"),
         ("configmap", "synology-csi", "synology-client-info"),
         ("service", ARGOCD, "argocd-server"),
+        ("statefulset", ARGOCD, "argocd-application-controller"),
+        ("deployment", ARGOCD, "argocd-server"),
+        ("daemonset", "kube-system", "cilium"),
     ],
 )
 def test_diff_of_an_unchanged_object_is_empty(

@@ -26,7 +26,7 @@ from vixens_tui.sim.apiserver.patch import (
     strategic_merge_patch,
 )
 from vixens_tui.sim.apiserver.selectors import FieldSelector, LabelSelector
-from vixens_tui.sim.apiserver.store import Obj, Store
+from vixens_tui.sim.apiserver.store import Obj, Store, drop_empty_meta
 from vixens_tui.sim.apiserver.validation import validate
 from vixens_tui.sim.clock import rfc3339
 
@@ -55,18 +55,6 @@ def _status_success(kind: Kind, obj: Obj) -> Obj:
         "status": "Success",
         "details": details,
     }
-
-
-# ObjectMeta fields that Go serializes with omitempty: an empty map or list is not stored (a
-# real server decodes into ObjectMeta and encodes it back, custom resources included), so a
-# patch that writes `annotations: {}` leaves the object as it was (kubectl diff sends one).
-_OMIT_EMPTY_META = ("labels", "annotations", "finalizers", "ownerReferences", "managedFields")
-
-
-def _drop_empty_meta(meta: Obj) -> None:
-    for field in _OMIT_EMPTY_META:
-        if field in meta and meta[field] in ({}, [], None):
-            del meta[field]
 
 
 def _without_rv(obj: Obj) -> Obj:
@@ -158,7 +146,8 @@ class ResourceAPI:
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise errors.bad_request("metadata must be an object")
-        _drop_empty_meta(meta)
+        # A patch that writes `annotations: {}` (kubectl diff sends one) changes nothing.
+        drop_empty_meta(meta)
         if kind.namespaced:
             if meta.get("namespace") and namespace and meta["namespace"] != namespace:
                 raise errors.bad_request(

@@ -54,6 +54,18 @@ class TooOld(Exception):
         self.oldest = oldest
 
 
+# ObjectMeta fields that Go serializes with omitempty: a real server never stores them empty
+# (it decodes into ObjectMeta and encodes it back, custom resources included). Dropping them on
+# every write keeps a dry run's answer equal to the live object (kubectl diff compares them).
+_OMIT_EMPTY_META = ("labels", "annotations", "finalizers", "ownerReferences", "managedFields")
+
+
+def drop_empty_meta(meta: Obj) -> None:
+    for field in _OMIT_EMPTY_META:
+        if field in meta and meta[field] in ({}, [], None):
+            del meta[field]
+
+
 def key_of(obj: Obj) -> tuple[str, str]:
     meta = obj.get("metadata", {})
     return meta.get("namespace", "") or "", meta["name"]
@@ -126,6 +138,7 @@ class Store:
             if key in self._data[kind.resource]:
                 raise KeyError(key)
             meta = obj.setdefault("metadata", {})
+            drop_empty_meta(meta)
             meta.setdefault("uid", self._new_uid())
             meta.setdefault("creationTimestamp", rfc3339(self._now()))
             if kind.kind in _GENERATION_KINDS:
@@ -144,6 +157,7 @@ class Store:
             old = self._data[kind.resource].get(key)
             if old is None:
                 raise KeyError(key)
+            drop_empty_meta(obj["metadata"])
             obj["metadata"]["resourceVersion"] = str(self._bump())
             self._data[kind.resource][key] = obj
             self._record(Change(self._rv, "MODIFIED", kind, obj, old))
