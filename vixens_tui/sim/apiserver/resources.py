@@ -347,37 +347,42 @@ class ResourceAPI:
                 raise errors.conflict(kind, name)
             if kind is kinds.NAMESPACE:
                 return self._delete_namespace(old, dry_run=dry_run)
+            # How long the object lingers: a pod on a node for its grace period, an object
+            # with finalizers until they are removed; None when it goes at once.
+            grace = self._pod_grace(old, options) if kind is kinds.POD else None
+            if grace is None and old["metadata"].get("finalizers"):
+                grace = 0
+            if grace is not None:
+                deleting = self._deleting(old, grace)
+                if dry_run or deleting is old:
+                    return deleting  # a dry run answers what a delete would leave, unstored
+                return self.store.put(kind, deleting)
             if dry_run:
                 return old if kind.kind in _RETURNS_OBJECT else _status_success(kind, old)
-            if kind is kinds.POD:
-                return self._delete_pod(old, options)
-            if old["metadata"].get("finalizers"):
-                return self._mark_deleting(kind, old, 0)
             gone = self.store.remove(kind, namespace, name)
             assert gone is not None
             return gone if kind.kind in _RETURNS_OBJECT else _status_success(kind, gone)
 
-    def _mark_deleting(self, kind: Kind, old: Obj, grace: int) -> Obj:
+    def _deleting(self, old: Obj, grace: int) -> Obj:
+        """The object marked for deletion in `grace` seconds (itself when it already is)."""
         if old["metadata"].get("deletionTimestamp"):
             return old
         obj = copy.deepcopy(old)
         when = self._now() + timedelta(seconds=grace)
         obj["metadata"]["deletionTimestamp"] = rfc3339(when)
         obj["metadata"]["deletionGracePeriodSeconds"] = grace
-        return self.store.put(kind, obj)
+        return obj
 
-    def _delete_pod(self, old: Obj, options: Obj) -> Obj:
+    @staticmethod
+    def _pod_grace(old: Obj, options: Obj) -> int | None:
         """A pod on a node terminates gracefully: the kubelet (the simulation) removes it once
-        its grace period ends; an unscheduled pod or gracePeriodSeconds=0 goes at once."""
+        its grace period ends; an unscheduled pod or gracePeriodSeconds=0 goes at once (None)."""
         grace = options.get("gracePeriodSeconds")
         if grace is None:
             grace = old.get("spec", {}).get("terminationGracePeriodSeconds", 30)
-        meta = old["metadata"]
         if grace == 0 or not old.get("spec", {}).get("nodeName"):
-            gone = self.store.remove(kinds.POD, meta["namespace"], meta["name"])
-            assert gone is not None
-            return gone
-        return self._mark_deleting(kinds.POD, old, int(grace))
+            return None
+        return int(grace)
 
     def _delete_namespace(self, old: Obj, *, dry_run: bool) -> Obj:
         name = old["metadata"]["name"]
