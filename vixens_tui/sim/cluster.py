@@ -18,6 +18,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -28,12 +29,12 @@ from vixens_tui.sim.apiserver.resources import ResourceAPI
 from vixens_tui.sim.apiserver.server import APIServer
 from vixens_tui.sim.apiserver.store import Obj, Store
 from vixens_tui.sim.catalog import build_catalog
-from vixens_tui.sim.clock import Clock
+from vixens_tui.sim.clock import Clock, rfc3339
 from vixens_tui.sim.control import ControlServer
 from vixens_tui.sim.faults import API_FLAKY, Faults, FlakyApi
 from vixens_tui.sim.httpchecks import CheckServer
 from vixens_tui.sim.kubeconfig import kubeconfig_text, talosconfig_text, write_private
-from vixens_tui.sim.logs import container_log
+from vixens_tui.sim.logs import PERIOD_S, container_log
 from vixens_tui.sim.rand import Rand
 from vixens_tui.sim.scenario import FileMakers, HookResult, Scenario
 from vixens_tui.sim.timings import Timings
@@ -259,19 +260,21 @@ class SimCluster:
                 return ip
 
     def _log(self, pod: Obj, container: str) -> str:
-        def extra(p: Obj) -> list[str]:
+        def extra(p: Obj, at: datetime) -> list[str]:
             life = self.world.life
             if life.eof_broken and p["metadata"]["name"] in life.eof_pods:
                 return [
-                    f'time="{self.world.ts()}" level=error msg="finished unary call with code Unknown" '
+                    f'time="{rfc3339(at)}" level=error msg="finished unary call with code Unknown" '
                     'error="error reading from server: EOF" grpc.code=Unknown '
                     "grpc.method=GenerateManifest grpc.service=repository.RepoServerService"
                 ]
-            return self._gandi_key_line(p)
+            return self._gandi_key_line(p, at)
 
-        return container_log(pod, container, extra=extra)
+        return container_log(
+            pod, container, extra=extra, now=self.clock.wall(), every_s=self.clock.real(PERIOD_S)
+        )
 
-    def _gandi_key_line(self, pod: Obj) -> list[str]:
+    def _gandi_key_line(self, pod: Obj, at: datetime) -> list[str]:
         """The Gandi webhook at debug verbosity quotes the API key it loaded, as a careless
         webhook does: what `kubectl logs` then shows is what the product must mask (no secret
         on screen, issue 10)."""
@@ -283,4 +286,4 @@ class SimCluster:
         )
         if not key:
             return []
-        return [f'time="{self.world.ts()}" level=debug msg="Gandi API client ready" apiKey={key}']
+        return [f'time="{rfc3339(at)}" level=debug msg="Gandi API client ready" apiKey={key}']

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from vixens_tui.sim.apiserver import discovery, errors, kinds, openapi, protobuf
+from vixens_tui.sim.apiserver import discovery, errors, kinds, logstream, openapi, protobuf
 from vixens_tui.sim.apiserver.errors import ApiError
 from vixens_tui.sim.apiserver.kinds import Kind
 from vixens_tui.sim.apiserver.selectors import FieldSelector, LabelSelector, SelectorError
@@ -551,12 +551,34 @@ class _Handler(BaseHTTPRequestHandler):
                 )
         if container not in containers:
             raise errors.bad_request(f"container {container} is not valid for pod {route.name}")
-        text = api.logs(pod, container) if api.logs is not None else ""
+        text = seen = api.logs(pod, container) if api.logs is not None else ""
         tail = _param(query, "tailLines")
         if tail.isdigit():
             lines = text.splitlines(keepends=True)
             text = "".join(lines[-int(tail) :]) if int(tail) else ""
-        self._send(200, text.encode(), "text/plain")
+        if not (_param(query, "follow").lower() in ("true", "1") and api.logs is not None):
+            self._send(200, text.encode(), "text/plain")
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if text:
+            self._chunk(text.encode())
+        generation = self._generation
+        logstream.follow(
+            api.store,
+            route.kind,
+            pod,
+            container,
+            api.logs,
+            seen=seen,
+            write=self._chunk,
+            connection=self.request,
+            stop=lambda: api.generation != generation or not api.available,
+        )
+        self._chunk(b"")
+        self.close_connection = True
 
 
 def _partial(obj: Obj) -> Obj:
