@@ -12,7 +12,9 @@ A status is written only when it changes, so that watches see real transitions o
 from __future__ import annotations
 
 import copy
+import functools
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from vixens_tui.sim import workload_objects as build
@@ -55,23 +57,43 @@ def _condition(
     }
 
 
+@functools.cache
+def _rs_name(workload: Workload) -> str:
+    return build.replica_set_name(workload)
+
+
+@functools.cache
+def _built(maker: Callable[[Workload, Obj], Obj], workload: Workload) -> Obj:
+    """A workload object as first stored (the same for every cluster of a process: copy it)."""
+    sample = pod(workload, f"{workload.name}-template", token_suffix="00000")  # noqa: S106 (a name)
+    return maker(workload, sample["spec"])
+
+
 class OwnerController:
     def __init__(self, world: World, pods: PodController) -> None:
         self.world = world
         self.pods = pods
-        self._specs: dict[tuple[str, str], Obj] = {}
+        self._uids: dict[tuple[str, str, str], str] = {}
+        self._seen_rv = -1
+        """The store's resourceVersion after the last pass: nothing changed since, nothing to do
+        (pods appear, change and go with a new resourceVersion; so do the owners)."""
+        self._signatures: dict[tuple[str, str], tuple[Any, ...]] = {}
 
-    def _pod_spec(self, workload: Workload) -> Obj:
-        spec = self._specs.get(workload.key)
-        if spec is None:
-            sample = pod(workload, f"{workload.name}-template", token_suffix="00000")  # noqa: S106 (a name)
-            spec = self._specs[workload.key] = sample["spec"]
-        return spec
+    def _uid(self, workload: Workload, kind: str) -> str:
+        """The uid of the object that owns the workload's pods (cached: a hash per call)."""
+        key = (workload.namespace, workload.name, kind)
+        uid = self._uids.get(key)
+        if uid is None:
+            name = _rs_name(workload) if kind == "ReplicaSet" else workload.name
+            uid = self._uids[key] = build.owner_uid(workload.namespace, kind, name)
+        return uid
 
     def reconcile(self, now: float) -> None:
         world = self.world
         life = world.life
         if life.api_up_at is None or now < life.api_up_at:
+            return
+        if world.store.resource_version == self._seen_rv:
             return
         owned: dict[str, list[Obj]] = defaultdict(list)
         for obj in world.store.list(kinds.POD):
@@ -86,26 +108,45 @@ class OwnerController:
             if world.namespace_exists(workload.namespace) and self.pods.active(workload, now):
                 self._ensure(workload, owned)
             else:
+                self._signatures.pop(workload.key, None)
                 self._remove(workload)
+        self._seen_rv = world.store.resource_version
 
     # -- existence -------------------------------------------------------------------------
 
+    def _unchanged(self, workload: Workload, pods: list[Obj], *owners: Obj) -> bool:
+        """Whether the pods and owners are those of the last pass (their statuses hold)."""
+        signature = (
+            tuple(p["metadata"]["resourceVersion"] for p in pods),
+            tuple(o["metadata"]["resourceVersion"] for o in owners),
+            self.world.store.count(kinds.NODE),
+        )
+        if self._signatures.get(workload.key) == signature:
+            return True
+        self._signatures[workload.key] = signature
+        return False
+
     def _ensure(self, workload: Workload, owned: dict[str, list[Obj]]) -> None:
-        ns = workload.namespace
         if workload.controller == "Deployment":
-            rs_name = build.replica_set_name(workload)
-            pods = owned.get(build.owner_uid(ns, "ReplicaSet", rs_name), [])
+            pods = owned.get(self._uid(workload, "ReplicaSet"), [])
             deploy = self._get_or_add(kinds.DEPLOYMENT, workload, build.deployment)
+            rs_name = _rs_name(workload)
             rs = self._get_or_add(kinds.REPLICASET, workload, build.replica_set, rs_name)
+            if self._unchanged(workload, pods, deploy, rs):
+                return
             self._write(kinds.REPLICASET, rs, self._rs_status(rs, pods))
             self._write(kinds.DEPLOYMENT, deploy, self._deploy_status(deploy, workload, pods))
         elif workload.controller == "StatefulSet":
-            pods = owned.get(build.owner_uid(ns, "StatefulSet", workload.name), [])
+            pods = owned.get(self._uid(workload, "StatefulSet"), [])
             sts = self._get_or_add(kinds.STATEFULSET, workload, build.stateful_set)
+            if self._unchanged(workload, pods, sts):
+                return
             self._write(kinds.STATEFULSET, sts, self._sts_status(sts, workload, pods))
         elif workload.controller == "DaemonSet":
-            pods = owned.get(build.owner_uid(ns, "DaemonSet", workload.name), [])
+            pods = owned.get(self._uid(workload, "DaemonSet"), [])
             ds = self._get_or_add(kinds.DAEMONSET, workload, build.daemon_set)
+            if self._unchanged(workload, pods, ds):
+                return
             self._write(kinds.DAEMONSET, ds, self._ds_status(ds, pods))
 
     def _get_or_add(self, kind: kinds.Kind, workload: Workload, maker: Any, name: str = "") -> Obj:
@@ -113,13 +154,15 @@ class OwnerController:
         current = store.get(kind, workload.namespace, name or workload.name)
         if current is not None:
             return current
-        return store.add(kind, maker(workload, copy.deepcopy(self._pod_spec(workload))))
+        built = _built(maker, workload)
+        # Stored objects are never mutated (writers copy): the spec can be shared.
+        return store.add(kind, {**built, "metadata": dict(built["metadata"])})
 
     def _remove(self, workload: Workload) -> None:
         store = self.world.store
         ns = workload.namespace
         if workload.controller == "Deployment":
-            store.remove(kinds.REPLICASET, ns, build.replica_set_name(workload))
+            store.remove(kinds.REPLICASET, ns, _rs_name(workload))
             store.remove(kinds.DEPLOYMENT, ns, workload.name)
         elif workload.controller == "StatefulSet":
             store.remove(kinds.STATEFULSET, ns, workload.name)
@@ -159,7 +202,7 @@ class OwnerController:
         old = deploy.get("status", {}).get("conditions") or []
         minimum = wanted - wanted // 4  # maxUnavailable 25%, rounded down
         available = ready >= minimum
-        rs_name = build.replica_set_name(workload)
+        rs_name = _rs_name(workload)
         progressed = any(c.get("reason") == "NewReplicaSetAvailable" for c in old)
         if progressed or (len(pods) >= wanted and ready >= wanted):
             progressing = (
