@@ -1,4 +1,4 @@
-"""An OpenAPI v3 skeleton: enough for `kubectl apply` without `--validate=false`.
+"""OpenAPI v3: the paths `kubectl apply` needs, and the schemas `kubectl explain` reads.
 
 kubectl 1.37 looks, per group-version, for the PATCH operation tagged with the object's
 `x-kubernetes-group-version-kind`: a `fieldValidation` query parameter there means "the server
@@ -7,12 +7,18 @@ the (absent) OpenAPI v2 document. The request body does not list strategic-merge
 purpose: kubectl then computes the strategic patch of a built-in kind from its compiled-in
 types (exact merge keys), and falls back to a JSON merge patch for custom resources, which is
 what it does against a real cluster with CRDs.
+
+The schemas (`openapi_schemas.json`, made by `openapi_build.py`) are the real ones, with their
+descriptions: built-in kinds from the Kubernetes API, the Application from Argo CD's CRD. They
+are read on the first OpenAPI request, never at start-up, and each document is built once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from vixens_tui.sim.apiserver.kinds import Kind, group_versions, kinds_of
@@ -37,7 +43,7 @@ def gv_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-def _schema_name(kind: Kind) -> str:
+def schema_name(kind: Kind) -> str:
     return f"{_SCHEMA_PREFIX.get(kind.group, kind.group)}.{kind.kind}"
 
 
@@ -50,7 +56,7 @@ def _query(name: str) -> Obj:
 
 
 def _ref(kind: Kind) -> Obj:
-    return {"$ref": f"#/components/schemas/{_schema_name(kind)}"}
+    return {"$ref": f"#/components/schemas/{schema_name(kind)}"}
 
 
 def _operation(kind: Kind, action: str, *, body_types: tuple[str, ...] = ()) -> Obj:
@@ -99,7 +105,50 @@ def _paths(kind: Kind) -> Obj:
     return paths
 
 
+_SCHEMAS_FILE = Path(__file__).with_name("openapi_schemas.json")
+
+
+@functools.cache
+def _known() -> Obj:
+    """The real schemas by definition name ({} when the file is missing)."""
+    try:
+        loaded: Obj = json.loads(_SCHEMAS_FILE.read_text())
+    except (OSError, ValueError):
+        return {}
+    return loaded
+
+
+def _refs(schema: Any) -> set[str]:
+    if isinstance(schema, dict):
+        found = set()
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            found.add(ref.rsplit("/", 1)[-1])
+        for value in schema.values():
+            found |= _refs(value)
+        return found
+    if isinstance(schema, list):
+        return set().union(*(_refs(v) for v in schema)) if schema else set()
+    return set()
+
+
+def _with_references(schemas: Obj) -> Obj:
+    """`schemas` plus every known schema they reference, directly or not."""
+    known = _known()
+    pending = set().union(*(_refs(s) for s in schemas.values())) if schemas else set()
+    while pending:
+        name = pending.pop()
+        if name in schemas or name not in known:
+            continue
+        schemas[name] = known[name]
+        pending |= _refs(known[name])
+    return schemas
+
+
 def _schema(kind: Kind) -> Obj:
+    real = _known().get(schema_name(kind))
+    if real is not None:
+        return {**real, "x-kubernetes-group-version-kind": [_gvk(kind)]}
     properties: Obj = {
         "apiVersion": {"type": "string"},
         "kind": {"type": "string"},
@@ -118,8 +167,10 @@ def _schema(kind: Kind) -> Obj:
     }
 
 
+@functools.cache
 def document(group: str, version: str) -> Obj | None:
-    """The OpenAPI v3 document of one group-version, or None when it is not served."""
+    """The OpenAPI v3 document of one group-version, or None when it is not served (built once:
+    callers must not change it)."""
     found = list(kinds_of(group, version))
     if not found:
         return None
@@ -137,7 +188,10 @@ def document(group: str, version: str) -> Obj | None:
     }
     for kind in found:
         paths.update(_paths(kind))
-        schemas[_schema_name(kind)] = _schema(kind)
+        schemas[schema_name(kind)] = _schema(kind)
+    if _known():
+        schemas[_OBJECT_META] = _known().get(_OBJECT_META, schemas[_OBJECT_META])
+        _with_references(schemas)
     return {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": "unversioned"},
@@ -146,6 +200,7 @@ def document(group: str, version: str) -> Obj | None:
     }
 
 
+@functools.cache
 def _hash(group: str, version: str) -> str:
     text = json.dumps(document(group, version), sort_keys=True).encode()
     return hashlib.sha512(text).hexdigest()[:128].upper()
