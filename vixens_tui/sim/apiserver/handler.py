@@ -13,15 +13,15 @@ import json
 import logging
 import socket
 import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from vixens_tui.sim.apiserver import discovery, errors, kinds, logstream, openapi, protobuf
+from vixens_tui.sim.apiserver import discovery, errors, kinds, logstream, openapi, reviews
 from vixens_tui.sim.apiserver.errors import ApiError
-from vixens_tui.sim.apiserver.kinds import Kind
-from vixens_tui.sim.apiserver.selectors import FieldSelector, LabelSelector, SelectorError
+from vixens_tui.sim.apiserver.query import ListOptions
+from vixens_tui.sim.apiserver.selectors import FieldSelector, LabelSelector
+from vixens_tui.sim.apiserver.serving import JSON, ResourceRequests, Route
 from vixens_tui.sim.apiserver.tables import TABLE_CONTENT_TYPE, table
 from vixens_tui.sim.apiserver.watch import WatchDropped, WatchRequest, run_watch
 
@@ -32,18 +32,6 @@ Obj = dict[str, Any]
 log = logging.getLogger(__name__)
 
 PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
-JSON = "application/json"
-_PARTIAL_LIST = "as=PartialObjectMetadataList"
-_PARTIAL = "as=PartialObjectMetadata"
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    kind: Kind
-    namespace: str
-    name: str
-    subresource: str
-    watch: bool
 
 
 class HTTPServer(ThreadingHTTPServer):
@@ -60,19 +48,19 @@ class HTTPServer(ThreadingHTTPServer):
         log.debug("connection from %s ended with an error", client_address, exc_info=True)
 
 
-def _flag(query: dict[str, list[str]], name: str) -> bool:
-    return query.get(name, [""])[-1].lower() in ("true", "1")
-
-
 def _param(query: dict[str, list[str]], name: str, default: str = "") -> str:
     return query.get(name, [default])[-1]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(ResourceRequests, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: HTTPServer
     # Idle keep-alive connections give their thread back after a while.
     timeout = 300
+
+    @property
+    def api(self) -> APIServer:
+        return self.server.api
 
     def setup(self) -> None:
         api = self.server.api
@@ -232,6 +220,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, found)
                 return
             group, version, rest = parts[1], parts[2], parts[3:]
+            if group in reviews.RESOURCES and rest:
+                api.count(f"create {rest[-1]}.{group}")
+                content_type = self.headers.get("Content-Type", JSON).split(";")[0].strip()
+                answer = reviews.serve(
+                    group, version, rest, self.command, body, content_type=content_type
+                )
+                self._send_json(201, answer)
+                return
         else:
             raise errors.path_not_found()
         if not rest:
@@ -285,209 +281,19 @@ class _Handler(BaseHTTPRequestHandler):
             raise errors.path_not_found()
         return Route(kind, namespace, name, sub, watch)
 
-    # -- resources -------------------------------------------------------------------------
-
-    def _accept(self) -> str:
-        accept = self.headers.get("Accept", "")
-        for option in accept.split(","):
-            if "as=Table" in option and "meta.k8s.io" in option:
-                return "table"
-            if _PARTIAL_LIST in option or (_PARTIAL in option and "meta.k8s.io" in option):
-                return "partial"
-            if "json" in option or "*/*" in option or "protobuf" in option:
-                return "json"
-        return "json"
-
-    def _parse_body(self, body: bytes) -> Any:
-        content_type = self.headers.get("Content-Type", JSON).split(";")[0].strip()
-        if content_type == protobuf.CONTENT_TYPE:
-            try:
-                return protobuf.decode(body)
-            except protobuf.ProtobufError as exc:
-                raise errors.unsupported_media_type(
-                    content_type, (JSON, protobuf.CONTENT_TYPE)
-                ) from exc
-        if content_type in ("application/yaml", "application/apply-patch+yaml"):
-            import yaml
-
-            return yaml.safe_load(body.decode("utf-8") or "null")
-        try:
-            return json.loads(body.decode("utf-8") or "null")
-        except ValueError as exc:
-            raise errors.bad_request(f"error decoding the request body: {exc}") from None
-
-    @staticmethod
-    def _dry_run(query: dict[str, list[str]]) -> bool:
-        values = [v for v in query.get("dryRun", []) if v]
-        for value in values:
-            if value != "All":
-                raise errors.bad_request(
-                    f"unsupported dry run value {value!r}; only All is supported"
-                )
-        return bool(values)
-
-    @staticmethod
-    def _selectors(query: dict[str, list[str]]) -> tuple[LabelSelector, FieldSelector]:
-        try:
-            return (
-                LabelSelector.parse(_param(query, "labelSelector")),
-                FieldSelector.parse(_param(query, "fieldSelector")),
-            )
-        except SelectorError as exc:
-            raise errors.bad_request(str(exc)) from None
-
-    def _serve(self, route: Route, query: dict[str, list[str]], body: bytes) -> None:
-        api = self.server.api
-        resources = api.resources
-        kind = route.kind
-        method = self.command
-        dry_run = self._dry_run(query)
-        if not route.name:
-            labels, fields = self._selectors(query)
-            scope = route.namespace or None
-            if method == "GET" and (route.watch or _flag(query, "watch")):
-                api.count(f"watch {kind.resource}")
-                self._watch(route, query, labels, fields)
-            elif method in ("GET", "HEAD"):
-                api.count(f"list {kind.resource}")
-                listed = resources.list(
-                    kind,
-                    scope,
-                    labels,
-                    fields,
-                    limit=int(_param(query, "limit", "0") or 0),
-                    continue_token=_param(query, "continue"),
-                )
-                self._respond_read(kind, listed, query, is_list=True)
-            elif method == "POST":
-                api.count(f"create {kind.resource}")
-                created = resources.create(
-                    kind, route.namespace, self._parse_body(body), dry_run=dry_run
-                )
-                self._send_json(201, created)
-            elif method == "DELETE" and "deletecollection" in kind.verbs:
-                api.count(f"deletecollection {kind.resource}")
-                options = self._delete_options(query, body)
-                self._send_json(
-                    200,
-                    resources.delete_collection(
-                        kind, scope, labels, fields, options, dry_run=dry_run
-                    ),
-                )
-            else:
-                raise errors.method_not_allowed()
-            return
-        if route.subresource == "log":
-            api.count(f"log {kind.resource}")
-            self._log(route, query)
-            return
-        if method in ("GET", "HEAD"):
-            api.count(f"get {kind.resource}")
-            self._respond_read(
-                kind, resources.get(kind, route.namespace, route.name), query, is_list=False
-            )
-        elif method == "PUT":
-            api.count(f"update {kind.resource}")
-            self._send_json(
-                200,
-                resources.update(
-                    kind,
-                    route.namespace,
-                    route.name,
-                    self._parse_body(body),
-                    dry_run=dry_run,
-                    subresource=route.subresource,
-                ),
-            )
-        elif method == "PATCH":
-            api.count(f"patch {kind.resource}")
-            content_type = self.headers.get("Content-Type", "").split(";")[0].strip()
-            result, was_created = resources.patch(
-                kind,
-                route.namespace,
-                route.name,
-                content_type,
-                body,
-                dry_run=dry_run,
-                subresource=route.subresource,
-            )
-            self._send_json(201 if was_created else 200, result)
-        elif method == "DELETE":
-            api.count(f"delete {kind.resource}")
-            options = self._delete_options(query, body)
-            self._send_json(
-                200, resources.delete(kind, route.namespace, route.name, options, dry_run=dry_run)
-            )
-        else:
-            raise errors.method_not_allowed()
-
-    def _delete_options(self, query: dict[str, list[str]], body: bytes) -> Obj:
-        options: Obj = {}
-        if body.strip():
-            parsed = self._parse_body(body)
-            if isinstance(parsed, dict):
-                options.update(parsed)
-        if "gracePeriodSeconds" in query:
-            try:
-                options["gracePeriodSeconds"] = int(_param(query, "gracePeriodSeconds"))
-            except ValueError:
-                raise errors.bad_request("gracePeriodSeconds must be an integer") from None
-        if "propagationPolicy" in query:
-            options["propagationPolicy"] = _param(query, "propagationPolicy")
-        return options
-
-    def _respond_read(
-        self, kind: Kind, obj: Obj, query: dict[str, list[str]], *, is_list: bool
-    ) -> None:
-        accept = self._accept()
-        if accept == "table":
-            objects = obj["items"] if is_list else [obj]
-            meta = obj.get("metadata", {})
-            rendered = table(
-                kind,
-                objects,
-                now=self.server.api.now(),
-                resource_version=str(meta.get("resourceVersion", "")),
-                include_object=_param(query, "includeObject", "Metadata"),
-                continue_token=str(meta.get("continue", "")) if is_list else "",
-            )
-            self._send_json(200, rendered, TABLE_CONTENT_TYPE)
-        elif accept == "partial":
-            if is_list:
-                partial: Obj = {
-                    "kind": "PartialObjectMetadataList",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": obj.get("metadata", {}),
-                    "items": [_partial(o) for o in obj["items"]],
-                }
-            else:
-                partial = _partial(obj)
-            self._send_json(
-                200,
-                partial,
-                f"{JSON};as=PartialObjectMetadata{'List' if is_list else ''};g=meta.k8s.io;v=v1",
-            )
-        else:
-            self._send_json(200, obj)
-
     def _watch(
-        self,
-        route: Route,
-        query: dict[str, list[str]],
-        labels: LabelSelector,
-        fields: FieldSelector,
+        self, route: Route, query: dict[str, list[str]], options: ListOptions, fields: FieldSelector
     ) -> None:
         api = self.server.api
-        timeout = _param(query, "timeoutSeconds")
         request = WatchRequest(
             kind=route.kind,
             namespace=route.namespace or None,
-            labels=labels,
+            labels=LabelSelector.parse(options.label_selector),
             fields=fields,
-            resource_version=_param(query, "resourceVersion"),
-            send_initial_events=_flag(query, "sendInitialEvents"),
-            allow_bookmarks=_flag(query, "allowWatchBookmarks"),
-            timeout_s=float(timeout) if timeout else 1800.0,
+            resource_version=options.resource_version,
+            send_initial_events=options.send_initial_events,
+            allow_bookmarks=options.allow_watch_bookmarks,
+            timeout_s=float(options.timeout_seconds or 1800),
         )
         as_table = self._accept() == "table"
         resuming = request.resource_version not in ("", "0") and not request.send_initial_events
@@ -579,11 +385,3 @@ class _Handler(BaseHTTPRequestHandler):
         )
         self._chunk(b"")
         self.close_connection = True
-
-
-def _partial(obj: Obj) -> Obj:
-    return {
-        "kind": "PartialObjectMetadata",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": obj.get("metadata", {}),
-    }
