@@ -9,8 +9,6 @@ AGE is `duration.HumanDuration`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,72 +24,14 @@ from vixens_tui.sim.apiserver.columns import (
 )
 from vixens_tui.sim.apiserver.kinds import Kind
 from vixens_tui.sim.apiserver.tables_apps import APPS_COLUMNS
+from vixens_tui.sim.apiserver.tables_crds import (
+    CRD_COLUMNS,
+    jsonpath,  # noqa: F401 (its old home)
+)
 
 Obj = dict[str, Any]
 
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
-
-
-# -- a JSONPath subset: dotted fields and [?(@.field=="value")] filters ------------------------
-
-_FILTER = re.compile(
-    r'^(?P<field>[A-Za-z0-9_]+)\[\?\(@\.(?P<key>[A-Za-z0-9_]+)=="(?P<value>[^"]*)"\)\]$'
-)
-
-
-def _segments(path: str) -> list[str]:
-    """Split a JSONPath on the dots that are not inside a [...] filter."""
-    parts: list[str] = []
-    current = ""
-    depth = 0
-    for char in path.lstrip("."):
-        depth += {"[": 1, "]": -1}.get(char, 0)
-        if char == "." and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return parts
-
-
-def jsonpath(obj: Any, path: str) -> Any:
-    """The value at a CRD printer column's JSONPath, or None."""
-    current: Any = obj
-    for part in _segments(path):
-        match = _FILTER.match(part)
-        field = match["field"] if match else part
-        if not isinstance(current, Mapping):
-            return None
-        current = current.get(field)
-        if match:
-            if not isinstance(current, list):
-                return None
-            current = next(
-                (
-                    i
-                    for i in current
-                    if isinstance(i, Mapping) and i.get(match["key"]) == match["value"]
-                ),
-                None,
-            )
-    return current
-
-
-def _crd_cell(path: str, type_: str) -> Cell:
-    def cell(obj: Obj, now: datetime) -> Any:
-        value = jsonpath(obj, path)
-        if type_ == "date":
-            return age_of(value, now) if value is not None else None
-        return value
-
-    return cell
-
-
-def _crd(
-    name: str, path: str, description: str, *, type_: str = "string", priority: int = 0
-) -> Column:
-    return Column(name, type_, description, _crd_cell(path, type_), priority)
 
 
 # -- pods ----------------------------------------------------------------------------------------
@@ -460,44 +400,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             1,
         ),
     ),
-    # argo-cd's Application CRD: no Age column.
-    kinds.APPLICATION.resource: (
-        _NAME,
-        _crd("Sync Status", ".status.sync.status", ""),
-        _crd("Health Status", ".status.health.status", ""),
-        _crd("Revision", ".status.sync.revision", "", priority=10),
-        _crd("Project", ".spec.project", "", priority=10),
-    ),
-    kinds.CERTIFICATE.resource: (
-        _NAME,
-        _crd("Ready", '.status.conditions[?(@.type=="Ready")].status', ""),
-        _crd("Secret", ".spec.secretName", ""),
-        _crd("Issuer", ".spec.issuerRef.name", "", priority=1),
-        _crd("Status", '.status.conditions[?(@.type=="Ready")].message', "", priority=1),
-        _crd(
-            "Age",
-            ".metadata.creationTimestamp",
-            "CreationTimestamp is a timestamp representing the server time when this object was "
-            "created. It is not guaranteed to be set in happens-before order across separate "
-            "operations. Clients may not set this value. It is represented in RFC3339 form and is "
-            "in UTC.",
-            type_="date",
-        ),
-    ),
 }
-_ISSUER_COLUMNS = (
-    _NAME,
-    _crd("Ready", '.status.conditions[?(@.type=="Ready")].status', ""),
-    _crd("Status", '.status.conditions[?(@.type=="Ready")].message', "", priority=1),
-    _crd(
-        "Age",
-        ".metadata.creationTimestamp",
-        "CreationTimestamp is a timestamp representing the server time when this object was created.",
-        type_="date",
-    ),
-)
-COLUMNS[kinds.CLUSTER_ISSUER.resource] = _ISSUER_COLUMNS
-COLUMNS[kinds.ISSUER.resource] = _ISSUER_COLUMNS
+COLUMNS.update(CRD_COLUMNS)
 COLUMNS.update(APPS_COLUMNS)
 
 
