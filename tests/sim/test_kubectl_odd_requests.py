@@ -29,6 +29,15 @@ def _status(body: bytes) -> dict[str, Any]:
     return status
 
 
+def _pods(sim: SimCluster, namespace: str = "whoami") -> set[tuple[str, str, bool]]:
+    """(name, uid, being deleted) of the pods: what a delete changes, and the simulation not
+    (it may write a pod's status meanwhile)."""
+    return {
+        (p["metadata"]["name"], p["metadata"]["uid"], "deletionTimestamp" in p["metadata"])
+        for p in sim.store.list(kinds.POD, namespace)
+    }
+
+
 def _a_running_pod(sim: SimCluster, namespace: str = "whoami") -> str:
     pods = [
         p
@@ -47,10 +56,10 @@ def test_dry_run_delete_of_a_pod_changes_nothing(make_sim: MakeSim, tmp_path: Pa
     kubectl = Kubectl(sim, tmp_path)
     name = _a_running_pod(sim)
     before = sim.store.get(kinds.POD, "whoami", name)
+    pods = _pods(sim)
     result = kubectl("delete", "pod", name, "-n", "whoami", "--dry-run=server")
     assert result.stdout.strip() == f'pod "{name}" deleted from whoami namespace (server dry run)'
-    after = sim.store.get(kinds.POD, "whoami", name)
-    assert after == before
+    assert _pods(sim) == pods
     # Through the API: the pod as a real (graceful) delete would leave it, nothing stored.
     status, _, body = raw_request(
         sim,
@@ -61,9 +70,14 @@ def test_dry_run_delete_of_a_pod_changes_nothing(make_sim: MakeSim, tmp_path: Pa
     assert status == 200
     answered = json.loads(body)
     assert answered["kind"] == "Pod" and answered["metadata"]["name"] == name
+    assert answered["metadata"]["uid"] == before["metadata"]["uid"]
     assert answered["metadata"]["deletionTimestamp"]
-    assert answered["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
-    assert sim.store.get(kinds.POD, "whoami", name) == before
+    assert answered["metadata"]["deletionGracePeriodSeconds"] == 30
+    # The stored version (nothing was written), not a new one.
+    stored = sim.store.get(kinds.POD, "whoami", name)
+    assert stored is not None
+    assert answered["metadata"]["resourceVersion"] == stored["metadata"]["resourceVersion"]
+    assert _pods(sim) == pods
 
 
 def test_dry_run_delete_of_a_secret_answers_a_status_and_keeps_it(
@@ -88,7 +102,7 @@ def test_dry_run_delete_of_a_collection_changes_nothing(make_sim: MakeSim, tmp_p
     kubectl = Kubectl(sim, tmp_path)
     for name in ("one", "two"):
         kubectl("create", "configmap", name, "-n", "whoami", "--from-literal=a=1")
-    pods_before = sim.store.list(kinds.POD, "whoami")
+    pods_before = _pods(sim)
     status, _, body = raw_request(
         sim,
         "DELETE",
@@ -98,10 +112,8 @@ def test_dry_run_delete_of_a_collection_changes_nothing(make_sim: MakeSim, tmp_p
     assert status == 200
     listed = json.loads(body)
     assert listed["kind"] == "PodList"
-    assert {p["metadata"]["name"] for p in listed["items"]} == {
-        p["metadata"]["name"] for p in pods_before
-    }
-    assert sim.store.list(kinds.POD, "whoami") == pods_before
+    assert {p["metadata"]["name"] for p in listed["items"]} == {n for n, _, _ in pods_before}
+    assert _pods(sim) == pods_before
     core = client.CoreV1Api(api_client(sim, tmp_path))
     core.delete_collection_namespaced_config_map(
         "whoami", body=client.V1DeleteOptions(dry_run=["All"])
