@@ -1,5 +1,5 @@
 """`kubectl explain` reads the OpenAPI v3 schemas the server publishes: the field descriptions of
-a real cluster (built-in kinds from the Kubernetes API, the Application from Argo CD's CRD)."""
+a real cluster (built-in kinds from the Kubernetes API, the Application's validated types, described in our own words)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ EXPLAINED = [
         [
             "GROUP:      argoproj.io",
             "KIND:       Application",
-            "ApplicationSpec represents desired application state.",
+            "What the Application should be",
             "syncPolicy\t<Object>",
         ],
     ),

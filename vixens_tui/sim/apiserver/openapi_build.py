@@ -2,13 +2,13 @@
 
 Run once, offline, when the served kinds change:
 
-    python -m vixens_tui.sim.apiserver.openapi_build application-crd.yaml [certificate-crd.yaml...]
+    python -m vixens_tui.sim.apiserver.openapi_build
 
 Built-in kinds come from the models of the `kubernetes` Python client (generated from the
 Kubernetes OpenAPI document: each field's JSON name, type, required flag and description, each
-model's description); custom resources from the `openAPIV3Schema` of their real CRDs (Argo CD's
-manifests/crds/application-crd.yaml, v2.13.1). The simulator only reads the JSON it writes, so
-its start-up never imports the client's 800 models.
+model's description); the Application from `application_explain` (the types the simulated
+server validates, described in our own words: Argo CD's CRD is not copied here). The simulator
+only reads the JSON it writes, so its start-up never imports the client's 800 models.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-import typing
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vixens_tui.sim.apiserver import kinds
+from vixens_tui.sim.apiserver.application_explain import application_schema
 from vixens_tui.sim.apiserver.openapi import schema_name
 
 Obj = dict[str, Any]
@@ -115,32 +113,25 @@ def _kind_model(models: Any, kind: kinds.Kind) -> str:
     return name if hasattr(models, name) else f"CoreV1{kind.kind}"
 
 
-def build(crds: list[Path]) -> Obj:
+def build() -> Obj:
     builder = _Builder()
     for kind in kinds.KINDS:
         if kind.builtin:
             builder.model(_kind_model(builder.models, kind), schema_name(kind))
     schemas = builder.schemas
-    for path in crds:
-        crd = yaml.safe_load(path.read_text())
-        kind_name = crd["spec"]["names"]["kind"]
-        kind = kinds.by_kind(kind_name)
-        version = next(v for v in crd["spec"]["versions"] if v["name"] == kind.version)
-        schema = typing.cast(Obj, version["schema"]["openAPIV3Schema"])
-        properties = schema.setdefault("properties", {})
-        properties["metadata"] = {
-            "allOf": [
-                {"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
-            ],
-            "description": "Standard object's metadata. More info: "
-            "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-        }
-        schemas[schema_name(kind)] = schema
+    application = application_schema()
+    application["properties"]["metadata"] = {
+        "allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}],
+        "description": "Standard object's metadata. More info: "
+        "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+    }
+    schemas[schema_name(kinds.by_kind("Application"))] = application
     return schemas
 
 
 def main(argv: list[str]) -> int:
-    schemas = build([Path(a) for a in argv])
+    del argv
+    schemas = build()
     OUT.write_text(json.dumps(schemas, sort_keys=True, separators=(",", ":")) + "\n")
     print(f"{OUT}: {len(schemas)} schemas")
     return 0
