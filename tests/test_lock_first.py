@@ -3,13 +3,15 @@ its profile, imports anything heavy or starts a demo cluster, so it has done not
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cliutil import CLI, ROOT, env_for, profile_file
+from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
 from vixens_tui.core.checkpoint.store import EnvState
 
 PROBE = """
@@ -96,3 +98,21 @@ def test_demo_says_that_it_ignores_context(tmp_path: Path) -> None:
             cwd=ROOT,
         )
     assert "--context admin@prod is ignored with --demo" in result.stderr
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_status_of_a_run_that_holds_the_lock_before_its_first_checkpoint(
+    tmp_path: Path, as_json: bool
+) -> None:
+    """The lock comes first, so a run is visible before it has written anything: status must
+    say a run is starting, not "no run recorded" (someone would start a second one)."""
+    state_dir = tmp_path / "state"
+    with _held(state_dir, "dev").lock():
+        result = run_cli(["status", *(["--json"] if as_json else [])], env_for(state_dir))
+    assert result.returncode == 0, result.stderr
+    if as_json:
+        shown = json.loads(result.stdout)
+        assert shown["run"] is None and f"pid {os.getpid()}" in shown["lock"], shown
+    else:
+        assert "a run is starting" in result.stdout and f"pid {os.getpid()}" in result.stdout
+        assert "no run recorded" not in result.stdout

@@ -81,6 +81,10 @@ def run(options: Options) -> int:
     if checkpoint is None:
         if options.json:
             print(json.dumps({"env": state.env, "run": None, "lock": holder_text}))
+        elif holder_text:
+            # The lock comes before the first checkpoint: a run is starting (or still in its
+            # preflight reads), not absent.
+            print(f"environment {state.env}: a run is starting ({holder_text}), no checkpoint yet")
         else:
             print(f"environment {state.env}: no run recorded in {state.dir}")
         return ExitCode.DONE
