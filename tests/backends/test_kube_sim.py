@@ -5,10 +5,13 @@ fast, an API that is gone says so, and a quiet cluster costs no requests."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -456,3 +459,35 @@ def test_wrong_token_and_wrong_ca_are_reported_as_such(
     snap = wait_for(wrong_ca, lambda s: bool(s.error), timeout=5.0)
     assert not snap.reachable
     assert snap.error.startswith(f"TLS certificate of {second.api_url} not trusted")
+
+
+def _connections_to(port: int) -> int:
+    """This process's established TCP connections to `port` on the loopback."""
+    mine = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                mine.add(target[len("socket:[") : -1])
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote, state, inode = fields[2], fields[3], fields[9]
+        if state == "01" and int(remote.split(":")[1], 16) == port and inode in mine:
+            count += 1
+    return count
+
+
+def test_stop_closes_every_connection_it_opened(
+    built: SimCluster, make_backend: Callable[..., KubeBackend]
+) -> None:
+    port = urlparse(built.api_url).port
+    assert port is not None
+    backend = make_backend(built)
+    backend.start()
+    wait_for(backend, synced)
+    backend.create_namespace("closed-after-stop")  # the actions' own client and connection
+    assert _connections_to(port) > 0
+    backend.stop()
+    # None left for the garbage collector to close, some time later, with a ResourceWarning.
+    assert _connections_to(port) == 0

@@ -68,10 +68,16 @@ def test_signals_during_terraform_apply(demo: Demo, tmp_path: Path) -> None:
             assert cp.stage(earlier).attempts == 1, (sig.name, earlier)
         assert [e["type"] for e in stream.events].count("stage_interrupted") == 1, sig.name
 
-        # Terraform got SIGINT from vixens-tui and stopped the graceful way.
+        # Terraform got SIGINT from vixens-tui (its whole process group, as Ctrl-C in a
+        # terminal) and stopped the graceful way. Its provisioner got it too: when that one
+        # ends first, the apply fails on it and Terraform's RunOperation sees the operation
+        # done before the interrupt (a select on both), so it never says "Interrupt received".
+        # Seen under load; either way the state and its lock are whole (below).
         log = demo.state.log_path(cp.run_id, "apply", attempt).read_text(encoding="utf-8")
-        assert "Interrupt received" in log, f"{sig.name}: " + log[-3000:]
-        assert "execution halted" in log, f"{sig.name}: " + log[-3000:]
+        if "Interrupt received" in log:
+            assert "execution halted" in log, f"{sig.name}: " + log[-3000:]
+        else:
+            assert "signal: interrupt" in log, f"{sig.name}: " + log[-3000:]
 
         # Nothing is left running in the Terraform directory: terraform, a provisioner, its
         # child.

@@ -12,9 +12,15 @@ from typing import Any
 
 import pytest
 
-from tests.sim.helpers import BUILT_SPEED, Kubectl
+from tests.sim.helpers import BUILT_SPEED, Kubectl, close_api_clients
 from vixens_tui.core.profile import Profile, load_profile
 from vixens_tui.sim.cluster import SimCluster
+
+
+@pytest.fixture(autouse=True)
+def _close_api_clients() -> Iterator[None]:
+    yield
+    close_api_clients()
 
 
 @pytest.fixture(scope="session")

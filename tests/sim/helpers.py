@@ -77,9 +77,23 @@ class Kubectl:
         return result
 
 
+_opened: list[client.ApiClient] = []
+
+
 def api_client(sim: SimCluster, directory: Path) -> client.ApiClient:
+    """A kubernetes client of the simulated cluster, closed after the test (tests/sim/conftest.py).
+
+    Left to the garbage collector, its idle keep-alive connections would be closed whenever
+    it runs, in some later test, and pytest would blame that test for the unclosed socket."""
     path = sim.write_kubeconfig(directory / "kubeconfig-python")
-    return config.new_client_from_config(config_file=str(path))
+    opened = config.new_client_from_config(config_file=str(path))
+    _opened.append(opened)
+    return opened
+
+
+def close_api_clients() -> None:
+    while _opened:
+        _opened.pop().close()
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:

@@ -103,6 +103,12 @@ class KubeBackend:
         with self._lock:
             self._close(self._session)
             self._session = None
+        # The actions' client too: its idle keep-alive connections would otherwise be closed
+        # by the garbage collector, whenever it runs (a ResourceWarning, a socket held meanwhile).
+        with self._actions_lock:
+            if self._actions is not None:
+                self._actions[1].api.close()  # type: ignore[no-untyped-call]
+                self._actions = None
 
     @property
     def running(self) -> bool:
