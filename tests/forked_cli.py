@@ -20,8 +20,10 @@ import selectors
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from tests.cliutil import ROOT
@@ -83,6 +85,14 @@ def run_forked(
         out_r.close()
         err_r.close()
         child.close()
+
+
+def start_forked(target: Callable[..., None], *args: object) -> BaseProcess:
+    """`target(*args)` started in a process of its own, forked from the same forkserver (for
+    tests that kill a process at a random moment, many times: no interpreter start-up each)."""
+    child = _context.Process(target=target, args=args)
+    child.start()
+    return child
 
 
 def _read_until(deadline: float, *pipes: Connection) -> tuple[bytes | None, bytes]:

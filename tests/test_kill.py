@@ -4,49 +4,49 @@ from __future__ import annotations
 
 import random
 import signal
-import subprocess
-import sys
 import time
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-from tests.cliutil import ROOT, env_for, profile_file, run_cli, start_cli
-from vixens_tui.core.checkpoint.store import EnvState
-
-WRITER = """
-import sys
-from pathlib import Path
+from tests.cliutil import env_for, profile_file, run_cli, start_cli
+from tests.forked_cli import start_forked
 from vixens_tui.core.checkpoint.model import Checkpoint, FixRecord
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.names import StageName
-state = EnvState(Path(sys.argv[1]), "dev").ensure()
-cp = Checkpoint(run_id="kill-test", env="dev", profile_digest="d")
-print("ready", flush=True)
-n = 0
-while True:
-    n += 1
-    cp.message = "x" * (n % 5000)  # sizes vary, so a torn write would show
-    cp.resumes = n
-    if n % 7 == 0:
-        cp.fixes.append(FixRecord(issue_id="i", stage=StageName.DESTROY, attempt=n, at=cp.created_at, ok=True))
-    state.save(cp)
-"""
+
+
+def write_checkpoints(directory: Path, ready: Connection) -> None:
+    """Save a growing checkpoint over and over, as fast as it goes, until killed."""
+    state = EnvState(directory, "dev").ensure()
+    cp = Checkpoint(run_id="kill-test", env="dev", profile_digest="d")
+    ready.send("ready")
+    n = 0
+    while True:
+        n += 1
+        cp.message = "x" * (n % 5000)  # sizes vary, so a torn write would show
+        cp.resumes = n
+        if n % 7 == 0:
+            fix = FixRecord(
+                issue_id="i", stage=StageName.DESTROY, attempt=n, at=cp.created_at, ok=True
+            )
+            cp.fixes.append(fix)
+        state.save(cp)
 
 
 def test_kill_between_checkpoint_writes_never_corrupts(tmp_path: Path) -> None:
     rng = random.Random(20251115)
     last = 0
     for _round in range(25):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(tmp_path)],
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        ours, theirs = Pipe(duplex=False)
+        proc = start_forked(write_checkpoints, tmp_path, theirs)
+        theirs.close()
+        assert ours.recv() == "ready"
         time.sleep(rng.uniform(0.001, 0.05))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
+        proc.kill()  # SIGKILL
+        proc.join()
+        assert proc.exitcode == -signal.SIGKILL
+        ours.close()
         cp = EnvState(tmp_path, "dev").load()
         if cp is not None:
             assert cp.run_id == "kill-test" and cp.resumes >= 1
