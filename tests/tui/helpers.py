@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from tests.tui.factory import showing, until
@@ -19,12 +21,30 @@ async def ready(pilot: Pilot[int], app: VixensApp) -> None:
     await until(pilot, lambda: app.main.phase != "starting", what="the backends")
 
 
+async def type_text(pilot: Pilot[int], text: str) -> None:
+    """Type `text` as a quick typist does: the keys queued one after the other, then a pause.
+
+    `pilot.press(*text)` waits after every key for the whole process to look idle, up to a
+    second each while the engine's threads work: thirty characters took half a minute on a
+    loaded machine. The keys go the way Pilot sends them (the driver, in order)."""
+    app = pilot.app
+    driver = app._driver
+    assert driver is not None
+    for character in text:
+        key = character if character.isalnum() else _character_to_key(character)
+        event = events.Key(key, character)
+        event.set_sender(app)
+        driver.send_message(event)
+    await pilot.pause()
+
+
 async def start_and_confirm(pilot: Pilot[int], app: VixensApp, env_name: str = "dev") -> None:
     """Press s, then type the environment's name in the destroy confirmation."""
     await ready(pilot, app)
     await pilot.press("s")
     await until(pilot, showing(app, DestroyConfirmScreen), what="destroy confirmation")
-    await pilot.press(*env_name, "enter")
+    await type_text(pilot, env_name)
+    await pilot.press("enter")
 
 
 async def decision(pilot: Pilot[int], app: VixensApp, *, timeout: float = 15.0) -> None:

@@ -20,6 +20,7 @@ from tests.tui.helpers import (
     ready,
     stage_statuses,
     start_and_confirm,
+    type_text,
 )
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
 from vixens_tui.core.decider import Action
@@ -97,12 +98,14 @@ async def test_a_full_run_after_a_wrong_name_then_the_right_one(env: TuiEnv) -> 
         modal = app.screen
         assert isinstance(modal, DestroyConfirmScreen) and modal.require_typing
         assert "y" not in footer_keys(app)  # y is only a letter of a name outside the demo
-        await pilot.press(*"prod", "enter")
+        await type_text(pilot, "prod")
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen is modal and modal.attempts == 1
         assert "is not dev" in str(modal.query_one("#error").render())
         assert fake.world is not None and "terraform destroy" not in fake.world.calls
-        await pilot.press(*"dev", "enter")
+        await type_text(pilot, "dev")
+        await pilot.press("enter")
         await ended(pilot, app)
 
         assert "terraform destroy" in fake.world.calls

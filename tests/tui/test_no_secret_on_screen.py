@@ -29,7 +29,7 @@ from tests.leaky import (
     leaky_backends,
 )
 from tests.tui.factory import FakeFactory, TuiEnv, showing, until
-from tests.tui.helpers import decision, log_lines, ready, screen_lines
+from tests.tui.helpers import decision, log_lines, ready, screen_lines, type_text
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile.model import Profile
@@ -70,7 +70,8 @@ def rich_log(screen: PodDiagnosticsScreen, log_id: str) -> list[str]:
 async def open_diagnostics(pilot: Pilot[int], app: VixensApp, pod: str) -> PodDiagnosticsScreen:
     panel = app.main.query_one(PodPanel)
     panel.open_filter()
-    await pilot.press(*pod, "enter")
+    await type_text(pilot, pod)
+    await pilot.press("enter")
     await until(pilot, lambda: panel.selected is not None, what=f"the pod {pod}")
     assert panel.selected is not None and panel.selected[1] == pod
     await pilot.press("l")
