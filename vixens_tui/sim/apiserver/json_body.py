@@ -193,15 +193,25 @@ def _type_error(kind: Kind, path: tuple[str, ...], deep: Deep) -> str | None:
     return f"json: cannot unmarshal {deep.type} into Go struct field {struct}.{field} of type {go_type}"
 
 
-def decode(body: bytes, kind: Kind) -> Any:
-    """The JSON body of a create or update of `kind`; ApiError(400) as the real server answers."""
-    text = body.decode("utf-8", "replace") or "null"
+_TOO_DEEP = object()
+"""What _loads returns for a document nested deeper than Python's parser goes."""
+
+
+def _loads(text: str, what: str) -> Any:
+    """`text` parsed, or _TOO_DEEP; ApiError(400) "`what`: …" when it is not JSON."""
     try:
         return json.loads(text)
     except RecursionError:
-        pass
+        return _TOO_DEEP
     except ValueError as exc:
-        raise errors.bad_request(f"error decoding the request body: {exc}") from None
+        raise errors.bad_request(f"{what}: {exc}") from None
+
+
+def decode(body: bytes, kind: Kind) -> Any:
+    """The JSON body of a create or update of `kind`; ApiError(400) as the real server answers."""
+    text = body.decode("utf-8", "replace") or "null"
+    if (value := _loads(text, "error decoding the request body")) is not _TOO_DEEP:
+        return value
     return _decode_deep(body, text, kind)
 
 
@@ -209,12 +219,8 @@ def decode_options(body: bytes) -> Any:
     """The JSON body of a DELETE (DeleteOptions). The real handler answers a decoding error
     with its bare message (handlers/delete.go: errors.NewBadRequest(err.Error()))."""
     text = body.decode("utf-8", "replace") or "null"
-    try:
-        return json.loads(text)
-    except RecursionError:
-        pass
-    except ValueError as exc:
-        raise errors.bad_request(f"error decoding the request body: {exc}") from None
+    if (value := _loads(text, "error decoding the request body")) is not _TOO_DEEP:
+        return value
     deepest, culprit = _max_depth(text)
     if deepest > GO_MAX_DEPTH:
         cause = f"invalid character '{culprit}' exceeded max depth"
@@ -233,12 +239,8 @@ def decode_patch(body: bytes) -> Any:
     read, including one nested too deep for this server (a real one reads 10,000 levels, then
     fails on the patched object's types)."""
     text = body.decode("utf-8", "replace") or "null"
-    try:
-        return json.loads(text)
-    except RecursionError:
-        pass
-    except ValueError as exc:
-        raise errors.bad_request(f"error decoding patch: {exc}") from None
+    if (value := _loads(text, "error decoding patch")) is not _TOO_DEEP:
+        return value
     deepest, culprit = _max_depth(text)
     if deepest > GO_MAX_DEPTH:
         raise errors.bad_request(f"invalid character '{culprit}' exceeded max depth")
