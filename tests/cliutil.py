@@ -84,6 +84,21 @@ def run_cli(
     return subprocess.CompletedProcess(["vixens-tui", *args], done.code, done.stdout, done.stderr)
 
 
+def run_command(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`python -m vixens_tui args` itself, interpreter start-up and all (what run_cli forks past)."""
+    return subprocess.run(
+        [*CLI, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
 def start_cli(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [*CLI, *args],

@@ -12,21 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cliutil import CLI, ROOT, env_for, profile_file
+from tests.cliutil import CLI, ROOT, env_for, profile_file, run_command
 from tests.forked_cli import run_forked
 from vixens_tui.core.checkpoint.store import EnvState
 
 
 def real(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
-    done = subprocess.run(
-        [*CLI, *args],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
+    done = run_command(args, env)
     return done.returncode, done.stdout, done.stderr
 
 

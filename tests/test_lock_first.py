@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
+from tests.cliutil import ROOT, env_for, profile_file, run_cli, run_command
 from vixens_tui.core.checkpoint.store import EnvState
 
 PROBE = """
@@ -56,30 +56,14 @@ def test_the_lock_is_told_before_a_bad_profile(tmp_path: Path) -> None:
     profile.write_text(profile.read_text().replace("kubernetes_version", "kubernetes_versoin", 1))
     state_dir = tmp_path / "state"
     with _held(state_dir, "dev").lock():
-        result = subprocess.run(
-            [*CLI, "--auto", "--yes", "--config", str(profile)],
-            env=env_for(state_dir),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=ROOT,
-        )
+        result = run_command(["--auto", "--yes", "--config", str(profile)], env_for(state_dir))
     assert result.returncode == 4, result.stderr
     assert "is locked by pid" in result.stderr
 
 
 def test_an_unusable_state_directory_is_exit_2(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_text("")
-    result = subprocess.run(
-        [*CLI, "--auto", "--yes", "--demo"],
-        env=env_for(tmp_path / "a-file" / "state"),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
+    result = run_command(["--auto", "--yes", "--demo"], env_for(tmp_path / "a-file" / "state"))
     assert result.returncode == 2, result.stderr
     assert "is not writable" in result.stderr and "--state-dir" in result.stderr
     assert "Traceback" not in result.stderr
@@ -88,14 +72,9 @@ def test_an_unusable_state_directory_is_exit_2(tmp_path: Path) -> None:
 def test_demo_says_that_it_ignores_context(tmp_path: Path) -> None:
     state_dir = tmp_path / "state"
     with _held(state_dir, "dev-demo").lock():  # exit 4 at once: only the warning matters here
-        result = subprocess.run(
-            [*CLI, "--demo", "--auto", "--yes", "--context", "admin@prod"],
-            env=env_for(state_dir, VIXENS_TUI_DEMO_DIR=str(tmp_path / "demo")),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=ROOT,
+        result = run_command(
+            ["--demo", "--auto", "--yes", "--context", "admin@prod"],
+            env_for(state_dir, VIXENS_TUI_DEMO_DIR=str(tmp_path / "demo")),
         )
     assert "--context admin@prod is ignored with --demo" in result.stderr
 
