@@ -381,7 +381,12 @@ def test_interrupt_stops_terraform_and_its_children(
     assert result.interrupted
     assert not result.ok
     assert result.rc == 1
-    assert any("execution halted" in d.text() for d in result.diagnostics)
+    # The SIGINT goes to the whole group, as Ctrl-C in a terminal: Terraform says "execution
+    # halted", unless its provisioner died of the signal first and the apply ended on that
+    # (Terraform's RunOperation then sees the operation done before the interrupt; seen under
+    # load). Either way it stopped on the interrupt, not on some other error.
+    texts = [d.text() for d in result.diagnostics]
+    assert any("execution halted" in t or "signal: interrupt" in t for t in texts), texts
     assert not group_alive(pgids[0])
     # Terraform saved the half-created resource (tainted) and released its lock on the way
     # out: the next commands run at once.
