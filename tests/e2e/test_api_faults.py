@@ -49,6 +49,7 @@ from vixens_tui.sim.faults import DEFAULT_FLAKY_RATE, Faults
 
 
 # The default rate (`--faults api-flaky`, 10%) and a harsh one; a milder one proves nothing more.
+@pytest.mark.long
 @pytest.mark.parametrize("rate", ["", "0.3"], ids=["default", "0.3"])
 def test_demo_with_a_flaky_api_at_several_rates(demo: Demo, rate: str) -> None:
     result = demo.run(faults=f"api-flaky={rate}" if rate else "api-flaky")

@@ -237,6 +237,7 @@ def run_segment(demo: Demo, kill: Kill | None, *, resume: bool) -> tuple[int, st
     return code, landed, stream.stdout[-2000:] + stream.stderr
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("index", range(RUNS))
 def test_killed_demo_runs_resume_to_validated(demo: Demo, index: int) -> None:
     seed = SEED + index

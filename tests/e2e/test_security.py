@@ -227,6 +227,7 @@ def test_wrong_cluster_guard_exits_2_before_anything_is_destroyed(
 # -- no destroy without confirmation -----------------------------------------------------------
 
 
+@pytest.mark.long
 def test_destroy_without_yes_is_refused_headless(demo: Demo, tmp_path: Path) -> None:
     result = subprocess.run(
         [*CLI, "--demo", "--auto", "--speed", "200"],
@@ -274,6 +275,7 @@ def post_event(kubeconfig: Path, namespace: str, pod: str, message: str) -> None
         api.api_client.close()
 
 
+@pytest.mark.long
 async def test_the_tui_on_the_demo_shows_no_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.tui.factory import showing, until
-from tests.tui.helpers import footer_keys
+from tests.tui.helpers import footer_keys, type_text
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.names import StageName
@@ -28,7 +28,7 @@ from vixens_tui.tui.screens.pod_diagnostics import PodDiagnosticsScreen
 from vixens_tui.tui.widgets.cluster import PodPanel
 from vixens_tui.tui.widgets.log_view import LogView
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.long]
 
 FAULTS = ("cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof")
 ISSUES = {"cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof"}
@@ -43,7 +43,9 @@ async def diagnose_a_repo_server_pod(pilot: Pilot[int], app: VixensApp) -> None:
     cluster, through the filter (p) and the logs key (l), while the issue waits for its key."""
     main = app.main
     pods = main.query_one(PodPanel)
-    await pilot.press("p", *"repo-server", "enter")
+    await pilot.press("p")
+    await type_text(pilot, "repo-server")
+    await pilot.press("enter")
     await until(pilot, lambda: pods.selected is not None, 10, "a repo-server pod")
     selected = pods.selected
     assert selected is not None and "repo-server" in selected[1]
@@ -147,7 +149,8 @@ async def test_retry_stop_continue_search_and_help_on_the_simulated_cluster(
             assert [d.issue_id for d in second.report.detections] == ["cilium-destroy-timeout"]
 
             # /: the log holds Terraform's own error, found by the search box.
-            await pilot.press("slash", *"uninstalling release")
+            await pilot.press("slash")
+            await type_text(pilot, "uninstalling release")
             view = main.query_one(LogView)
             await until(pilot, lambda: view.matches >= 1, 10, "a match in the log")
             await pilot.press("escape")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+import pytest
 from textual.message import Message
 
 from tests.fakes import CILIUM, Faults
@@ -44,6 +45,7 @@ def of(sent: list[Message], kind: type[M]) -> list[M]:
     return list(unique.values())
 
 
+@pytest.mark.long
 async def test_each_known_issue_is_proposed_and_fixed_with_one_key(env: TuiEnv) -> None:
     app, fake = env.app(ALL_FAULTS)
     presses: list[str] = []
@@ -86,6 +88,7 @@ async def test_each_known_issue_is_proposed_and_fixed_with_one_key(env: TuiEnv) 
     assert fake.world.calls.count("terraform destroy") == 2
 
 
+@pytest.mark.long
 async def test_a_full_run_after_a_wrong_name_then_the_right_one(env: TuiEnv) -> None:
     """The destroy needs the environment's name typed; then the run goes to all green."""
     app, fake = env.app()
@@ -221,6 +224,7 @@ async def test_stop_ends_the_run_and_s_continues_it(env: TuiEnv) -> None:
     assert cp.stage(StageName.APPLY).attempts == 2
 
 
+@pytest.mark.long
 async def test_quit_while_a_stage_runs_stops_it_cleanly(env: TuiEnv) -> None:
     # From apply, each Terraform resource takes 30 s: the quit lands in the middle of it.
     app, _fake = env.app(Faults(slow=30), from_stage=StageName.APPLY, clock=lambda: 4_000_000_000.0)

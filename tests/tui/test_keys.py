@@ -3,9 +3,11 @@ checklist ticks. One session after a full run serves most of them (a run costs s
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fakes import FakeWorld
 from tests.tui.factory import FakeFactory, TuiEnv, showing, until
-from tests.tui.helpers import checkpoint, ended, footer_keys, ready
+from tests.tui.helpers import checkpoint, ended, footer_keys, ready, type_text
 from vixens_tui.core.checkpoint.model import ChecklistState
 from vixens_tui.core.names import StageName
 from vixens_tui.tui import messages
@@ -17,6 +19,7 @@ from vixens_tui.tui.widgets.cluster import PodPanel
 from vixens_tui.tui.widgets.log_view import LogPanel, LogView
 
 
+@pytest.mark.long
 async def test_keys_after_a_run(env: TuiEnv) -> None:
     app, fake = env.app(from_stage=StageName.APPLY)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -63,8 +66,9 @@ async def test_keys_after_a_run(env: TuiEnv) -> None:
 
         # p: filter the pods; the pane's own keys show in the footer when it has the focus.
         assert {"l", "p"} <= footer_keys(app)
-        await pilot.press("p", *"cert")
-        assert pods.filter == "cert"
+        await pilot.press("p")
+        await type_text(pilot, "cert")
+        await until(pilot, lambda: pods.filter == "cert", what="the filter typed")
         shown = list(pods.table.items.values())
         assert shown and all("cert" in p.name for p in shown)
         assert "filter: cert" in str(pods.border_subtitle)
@@ -74,8 +78,9 @@ async def test_keys_after_a_run(env: TuiEnv) -> None:
         # /: search the log; Enter goes to the next older match; Esc closes.
         log = main.query_one(LogPanel)
         view = main.query_one(LogView)
-        await pilot.press("slash", *"creat")
-        assert view.matches >= 5
+        await pilot.press("slash")
+        await type_text(pilot, "creat")
+        await until(pilot, lambda: view.matches >= 5, what="the matches of the search")
         first = view.current_match
         await pilot.press("enter")
         assert view.current_match is not None and first is not None

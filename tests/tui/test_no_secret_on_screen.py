@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import RichLog
 
@@ -110,6 +111,7 @@ async def waiting_run(tmp_path: Path) -> AsyncIterator[tuple[VixensApp, Pilot[in
     assert holders(env.state_dir, SECRETS) == {}
 
 
+@pytest.mark.long
 async def test_grids_apps_table_and_log_show_the_mask(tmp_path: Path) -> None:
     async with waiting_run(tmp_path) as (app, _pilot):
         main = app.main
@@ -128,6 +130,7 @@ async def test_grids_apps_table_and_log_show_the_mask(tmp_path: Path) -> None:
         assert not leaked(log_lines(app))
 
 
+@pytest.mark.long
 async def test_pod_diagnostics_show_the_mask(tmp_path: Path) -> None:
     async with waiting_run(tmp_path) as (app, pilot):
         # l: the pod's events and logs, as the RichLogs render them.

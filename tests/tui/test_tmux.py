@@ -118,6 +118,7 @@ def start(
     return term, state_dir
 
 
+@pytest.mark.long
 def test_a_person_rebuilds_dev_through_the_three_known_issues(
     tmp_path: Path, terminal: list[Terminal]
 ) -> None:
@@ -165,6 +166,7 @@ def test_a_person_rebuilds_dev_through_the_three_known_issues(
     assert all(c.state.value == "proved" for c in cp.checklist)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("how", ["sigterm", "terminal-closed"])
 def test_a_signal_stops_the_running_stage_and_saves_the_checkpoint(
     tmp_path: Path, terminal: list[Terminal], how: str

@@ -20,6 +20,7 @@ from vixens_tui.core.names import STAGE_ORDER
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.long,
     pytest.mark.skipif(
         not (ROOT / ".venv/bin/vixens-tui").exists(),
         reason="the vixens-tui script is not installed",
