@@ -1,7 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -11,6 +13,36 @@ from vixens_tui.core.decider import AutoDecider, Decider
 from vixens_tui.core.engine import Engine
 from vixens_tui.core.events import Event, StageStarted
 from vixens_tui.core.profile import Profile, load_profile
+
+_Test = TypeVar("_Test", bound=Callable[..., object])
+
+_SSL_LEFTOVERS = pytest.mark.filterwarnings("ignore:unclosed <ssl.SSLSocket:ResourceWarning")
+
+
+@pytest.fixture
+def _collect_ssl_leftovers() -> Iterator[None]:
+    yield
+    gc.collect()  # under the filter: the sockets CPython's ssl left behind die in this test
+
+
+SERVER_GOES_AWAY = (_SSL_LEFTOVERS, pytest.mark.usefixtures("_collect_ssl_leftovers"))
+"""The marks (as `pytestmark`; `server_goes_away` decorates one test) for the tests whose API server goes away while clients connect (an outage, a demo whose
+cluster is destroyed or made unreachable by its faults).
+
+CPython 3.11's ssl (SSLSocket._create) re-raises a ConnectionResetError met between the TCP
+connect and the TLS handshake without closing the socket whose descriptor it has taken over:
+the garbage collector closes it later, with a ResourceWarning in whatever test runs then (seen
+about once in four runs of the suite; caught by wrapping _create, the reset always beside the
+leak). Those tests ignore that warning and collect such sockets before they end, so it never
+lands in another test. The backend's own connections are counted by
+tests/backends/test_kube_sim.py::test_stop_closes_every_connection_it_opened."""
+
+
+def server_goes_away(test: _Test) -> _Test:
+    for mark in SERVER_GOES_AWAY:
+        test = mark(test)
+    return test
+
 
 GANDI_TOKEN = "gandi-SECRET-5f0e1d2c3b4a"
 SYNOLOGY_PASSWORD = "synology-SECRET-9a8b7c6d"

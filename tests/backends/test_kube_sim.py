@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.conftest import server_goes_away
 from vixens_tui.backends.kube import Backoff, KubeBackend
 from vixens_tui.backends.kube.watcher import CONNECT_TIMEOUT_S, WATCH_TIMEOUT_S
 from vixens_tui.core.argocd import sync_patch
@@ -41,16 +41,6 @@ WATCHED = (
 )
 # Retries capped at 1 s instead of 5 s keep the outage tests short; the logic is the same.
 QUICK = Backoff(first_s=0.1, max_s=1.0)
-
-SERVER_GOES_AWAY = pytest.mark.filterwarnings("ignore:unclosed <ssl.SSLSocket:ResourceWarning")
-"""For the tests that take the API server away from clients that are connecting.
-
-CPython 3.11's ssl (SSLSocket._create) re-raises a ConnectionResetError met between the TCP
-connect and the TLS handshake without closing the socket whose descriptor it has taken over:
-the garbage collector closes it later, with a ResourceWarning in whatever test runs then (seen
-about once in four runs of the suite; caught by wrapping _create, the reset always beside the
-leak). Those tests ignore that warning and collect such sockets before they end. The
-backend's own connections are counted by test_stop_closes_every_connection_it_opened."""
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +335,7 @@ def test_a_rewritten_kubeconfig_moves_the_watches_to_the_new_cluster(
     assert first.request_counts() == quiet
 
 
-@SERVER_GOES_AWAY
+@server_goes_away
 def test_api_gone_then_back(
     make_sim: Callable[..., SimCluster], make_backend: Callable[..., KubeBackend]
 ) -> None:
@@ -367,10 +357,9 @@ def test_api_gone_then_back(
     # few caps (a list over TLS included), on a busy machine too.
     assert time.monotonic() - started < 10 * QUICK.max_s
     assert snap.error == ""
-    gc.collect()  # SERVER_GOES_AWAY: sockets CPython's ssl left behind die here
 
 
-@SERVER_GOES_AWAY
+@server_goes_away
 def test_destroyed_cluster_is_unreachable_then_the_rebuilt_one_is_relisted(
     make_sim: Callable[..., SimCluster], make_backend: Callable[..., KubeBackend], profile: Profile
 ) -> None:
@@ -394,7 +383,6 @@ def test_destroyed_cluster_is_unreachable_then_the_rebuilt_one_is_relisted(
     snap = wait_for(backend, rebuilt, timeout=10.0)
     assert old.apps and "applications" in snap.synced_kinds
     assert {n.name for n in snap.nodes} <= {n.name for n in profile.nodes}
-    gc.collect()  # SERVER_GOES_AWAY: sockets CPython's ssl left behind die here
 
 
 def test_rebuild_scenario_starts_unreachable_not_empty(
@@ -409,7 +397,7 @@ def test_rebuild_scenario_starts_unreachable_not_empty(
     assert snap.synced_kinds == frozenset()  # "no pods" is not claimed for any kind
 
 
-@SERVER_GOES_AWAY
+@server_goes_away
 def test_flaky_api_still_converges(
     make_sim: Callable[..., SimCluster], make_backend: Callable[..., KubeBackend]
 ) -> None:
@@ -432,7 +420,6 @@ def test_flaky_api_still_converges(
     snap = wait_for(backend, converged, timeout=15.0)
     assert {(p.namespace, p.name, p.phase) for p in snap.pods} == pod_keys(sim)
     assert sim.flaky is not None and sum(sim.flaky.stats.values()) > 0
-    gc.collect()  # SERVER_GOES_AWAY: sockets CPython's ssl left behind die here
 
 
 def test_stop_is_prompt_with_watches_open(

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import write_secret_files
+from tests.conftest import server_goes_away, write_secret_files
 from tests.e2e.conftest import Demo
 from vixens_tui.backends.factory import MissingTerraform
 from vixens_tui.backends.http import HttpxProber
@@ -166,6 +166,7 @@ def _assert_reported_unreachable(run: Run, result: RunResult) -> None:
     assert [t for t in run.texts() if ZERO.search(t)] == []
 
 
+@server_goes_away
 def test_api_gone_before_validate_is_reported_unreachable(sim: SimCluster, tmp_path: Path) -> None:
     run = Run(sim_profile(sim, tmp_path / "env", validate_s=3.0), tmp_path / "state")
     sim._api.set_available(False)  # the sim's switch: connections refused, port kept
@@ -176,6 +177,7 @@ def test_api_gone_before_validate_is_reported_unreachable(sim: SimCluster, tmp_p
     assert [c.state for c in cp.checklist] == [ChecklistState.PENDING] * 10
 
 
+@server_goes_away
 def test_api_gone_during_validate_is_reported_unreachable(sim: SimCluster, tmp_path: Path) -> None:
     # An app the cluster does not have keeps validate waiting; the API goes while it waits,
     # after the watches have listed everything (39 pods, 3 nodes).

@@ -31,7 +31,7 @@ from kubernetes import client, config
 from textual.widgets import RichLog
 
 from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
-from tests.conftest import GANDI_TOKEN, SYNOLOGY_PASSWORD
+from tests.conftest import GANDI_TOKEN, SYNOLOGY_PASSWORD, server_goes_away
 from tests.e2e.conftest import Demo, FinishedDemo
 from tests.tui.factory import showing, until
 from tests.tui.helpers import log_lines, screen_lines, type_text
@@ -276,6 +276,7 @@ def post_event(kubeconfig: Path, namespace: str, pod: str, message: str) -> None
 
 
 @pytest.mark.long
+@server_goes_away  # the demo destroys its cluster under the screen's watchers
 async def test_the_tui_on_the_demo_shows_no_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

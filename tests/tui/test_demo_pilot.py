@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from tests.conftest import SERVER_GOES_AWAY
 from tests.tui.factory import showing, until
 from tests.tui.helpers import footer_keys, type_text
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
@@ -28,7 +29,9 @@ from vixens_tui.tui.screens.pod_diagnostics import PodDiagnosticsScreen
 from vixens_tui.tui.widgets.cluster import PodPanel
 from vixens_tui.tui.widgets.log_view import LogView
 
-pytestmark = [pytest.mark.slow, pytest.mark.long]
+# The demo's API goes away under the clients: the Cilium fault makes it unreachable, the
+# destroy takes the cluster down.
+pytestmark = [pytest.mark.slow, pytest.mark.long, *SERVER_GOES_AWAY]
 
 FAULTS = ("cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof")
 ISSUES = {"cilium-destroy-timeout", "cert-manager-namespace-missing", "repo-server-eof"}
