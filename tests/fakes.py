@@ -42,7 +42,14 @@ from vixens_tui.core.ports import (
 from vixens_tui.core.profile.model import Profile
 
 CILIUM = "module.environment.module.cilium.helm_release.cilium"
-CILIUM_ERROR = "Error uninstalling release: dial tcp 192.168.111.160:6443: i/o timeout"
+CILIUM_DIAGNOSTIC = TfDiagnostic(
+    "error",
+    "Error uninstalling release",
+    "Unable to uninstall Helm release cilium: Kubernetes cluster unreachable: Get "
+    '"https://192.168.111.160:6443/version": dial tcp 192.168.111.160:6443: i/o timeout',
+)
+"""What real Terraform reports for the Helm provider's failed Delete (hashicorp/helm 3.x): a
+diagnostic with no address; the resource is only in the `apply_errored` event before it."""
 EOF_ERROR = "rpc error: code = Unknown desc = error reading from server: EOF"
 
 
@@ -328,8 +335,9 @@ class FakeTerraform:
             listener(TfResource(address, "delete", "started"))
             if address == CILIUM and w.faults.cilium_destroy > 0:
                 w.faults.cilium_destroy -= 1
-                diag = TfDiagnostic("error", CILIUM_ERROR, "", address=address)
-                listener(TfLog(f"Error: {CILIUM_ERROR}", level="error"))
+                diag = CILIUM_DIAGNOSTIC
+                listener(TfResource(address, "delete", "errored"))
+                listener(TfLog(f"Error: {diag.summary}", level="error"))
                 listener(diag)
                 w.exists = False
                 w.bump()

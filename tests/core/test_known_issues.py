@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from tests.fakes import CILIUM, Faults
+from types import SimpleNamespace
+
+from tests.fakes import CILIUM, CILIUM_DIAGNOSTIC, Faults
 from vixens_tui.core.checkpoint.model import Outcome
 from vixens_tui.core.decider import Action, AutoDecider, Decision, FailureReport
 from vixens_tui.core.engine import RunRequest
 from vixens_tui.core.events import FixApplied, IssueDetected, StageFailed
 from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.failures import StageError
+from vixens_tui.core.issues.base import Detection
+from vixens_tui.core.issues.cilium_destroy_timeout import CiliumDestroyTimeout
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
+from vixens_tui.core.profile import load_profile
 
 
 def test_the_three_known_issues_are_detected_and_fixed_exactly_once(harness) -> None:
@@ -130,3 +136,44 @@ def test_a_namespace_still_missing_is_the_known_issue(harness) -> None:
     result = h.engine().run(RunRequest(plan=make_plan(from_stage=StageName.ARGOCD_SYNC)))
     assert result.exit_code == ExitCode.DONE, result.message
     assert [d.issue_id for d in h.of(IssueDetected)] == ["cert-manager-namespace-missing"]
+
+
+# -- the Cilium release's failed Delete names no address --------------------------------------
+
+
+def _cilium_failure(**data: str) -> StageError:
+    return StageError(
+        "terraform destroy failed (rc=1)", diagnostics=(CILIUM_DIAGNOSTIC,), data=data
+    )
+
+
+def _detect(failure: StageError, *allow: str) -> Detection | None:
+    profile = load_profile("dev")
+    if allow:
+        issues = profile.known_issues.model_copy(update={"state_rm_allowed": allow})
+        profile = profile.model_copy(update={"known_issues": issues})
+    ctx = SimpleNamespace(profile=profile)
+    return CiliumDestroyTimeout().detect(failure, ctx)  # type: ignore[arg-type]
+
+
+def test_the_failed_release_is_the_one_whose_destroy_errored() -> None:
+    assert CILIUM_DIAGNOSTIC.address == ""  # as real Terraform gives it
+    other = "module.environment.module.argocd.helm_release.argocd"
+    # Two destroys errored, one of them the Cilium release: the allow-list picks it.
+    found = _detect(_cilium_failure(errored=f"{other}\n{CILIUM}"))
+    assert found is not None and found.params["address"] == CILIUM
+    assert any(CILIUM in line for line in found.evidence)
+    # The destroy stage's choice (the one errored resource) is taken as it is.
+    found = _detect(_cilium_failure(address=CILIUM, errored=CILIUM))
+    assert found is not None and found.params["address"] == CILIUM
+
+
+def test_no_errored_resource_or_one_outside_the_allow_list_is_not_dropped() -> None:
+    assert _detect(_cilium_failure()) is None
+    assert _detect(_cilium_failure(errored="module.environment.local_file.kubeconfig")) is None
+    # Two allowed resources errored: which one the message is about is not known; nothing is
+    # dropped from the state.
+    second = "module.environment.module.cilium.helm_release.cilium_lb"
+    pattern = "module.environment.module.cilium.*"
+    assert _detect(_cilium_failure(errored=f"{CILIUM}\n{second}"), pattern) is None
+    assert _detect(_cilium_failure(errored=f"{CILIUM}\n{second}")) is not None  # exact list

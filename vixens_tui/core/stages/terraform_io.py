@@ -40,6 +40,10 @@ class TerraformRelay:
         self.phase = -1
         self.diagnostics: list[TfDiagnostic] = []
         self.resources_done = 0
+        self.errored: list[str] = []
+        """Resources whose operation failed, in order: Terraform's `apply_errored` events. A
+        provider's error diagnostic names no resource on destroy (Terraform passes it no
+        configuration to point into), so this is how a failure is tied to its resource."""
         self._pending: list[tuple[str, str, str]] = []
 
     def flush(self) -> None:
@@ -60,6 +64,8 @@ class TerraformRelay:
         if isinstance(item, TfResource):
             if item.status == "complete":
                 self.resources_done += 1
+            elif item.status == "errored" and item.address not in self.errored:
+                self.errored.append(item.address)
             ctx.emit(
                 ResourceProgress(
                     stage=ctx.stage,
