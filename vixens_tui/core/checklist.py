@@ -64,12 +64,21 @@ class ChecklistItem:
 
 
 def _pods_running(pods: tuple[PodInfo, ...], what: str) -> tuple[bool, str]:
-    if not pods:
-        return False, f"no {what} pod found"
-    bad = [f"{p.name} {p.display_status} {p.ready}/{p.containers}" for p in pods if not p.is_ready]
+    # A pod that Succeeded is a Job's (cert-manager's startupapicheck, a CronJob run): it ran to
+    # its end and is not meant to be Running. `kubectl get pods` shows it Completed.
+    completed = sum(1 for p in pods if p.phase == "Succeeded")
+    serving = [p for p in pods if p.phase != "Succeeded"]
+    done = f"; {completed} completed (Jobs)" if completed else ""
+    if not serving:
+        return False, f"no {what} pod found{done}"
+    bad = [
+        f"{p.name} {p.display_status} {p.ready}/{p.containers}" for p in serving if not p.is_ready
+    ]
     if bad:
-        return False, f"{len(bad)}/{len(pods)} {what} pods not Running/ready: " + ", ".join(bad[:5])
-    return True, f"{len(pods)}/{len(pods)} {what} pods Running and ready"
+        return False, (
+            f"{len(bad)}/{len(serving)} {what} pods not Running/ready: " + ", ".join(bad[:5]) + done
+        )
+    return True, f"{len(serving)}/{len(serving)} {what} pods Running and ready{done}"
 
 
 def _nodes_ready(o: Observation) -> tuple[bool, str]:
