@@ -236,7 +236,7 @@ def test_patch_application_requests_a_sync(
     namespace = profile.argocd.namespace
     before = snap.app("whoami")
     assert before is not None
-    backend.patch_application(namespace, "whoami", sync_patch(profile.argocd.revision))
+    backend.patch_application(namespace, "whoami", sync_patch())
 
     def picked_up(s: ClusterSnapshot) -> bool:
         app = s.app("whoami")
@@ -246,7 +246,7 @@ def test_patch_application_requests_a_sync(
 
     wait_for(backend, picked_up, timeout=5.0)
     with pytest.raises(ClusterError) as info:
-        backend.patch_application(namespace, "no-such-app", sync_patch("dev"))
+        backend.patch_application(namespace, "no-such-app", sync_patch())
     assert info.value.status == 404 and not info.value.unreachable
 
 

@@ -14,9 +14,15 @@ from vixens_tui.core.cluster import AppInfo
 from vixens_tui.core.context import StageContext
 
 
-def sync_patch(revision: str) -> dict[str, Any]:
-    """The procedure's patch, for the environment's git branch."""
-    return {"operation": {"initiatedBy": {"username": "admin"}, "sync": {"revision": revision}}}
+def sync_patch() -> dict[str, Any]:
+    """The procedure's patch, without its fixed `revision`.
+
+    The procedure sends `"revision": "dev"`. Argo CD syncs to the revision an operation names,
+    and without one to the app's own `targetRevision` (controller/sync.go: `revision =
+    syncOp.Revision`, then the source's target when empty). A fixed one is wrong as soon as an
+    app tracks another branch (at later dates the apps track `main`), and for a single-source
+    Helm app it is read as the chart's version ("dev" does not exist)."""
+    return {"operation": {"initiatedBy": {"username": "admin"}, "sync": {}}}
 
 
 def force_sync(ctx: StageContext, names: Iterable[str]) -> list[str]:
@@ -31,9 +37,10 @@ def force_sync(ctx: StageContext, names: Iterable[str]) -> list[str]:
             continue
         ctx.info(
             f"kubectl patch application {name} -n {namespace} --type merge "
-            f'-p \'{{"operation":{{..."sync":{{"revision":"{ctx.profile.argocd.revision}"}}}}}}\''
+            '-p \'{"operation":{"initiatedBy":{"username":"admin"},"sync":{}}}\' '
+            "(the app's own targetRevision)"
         )
-        ctx.cluster.patch_application(namespace, name, sync_patch(ctx.profile.argocd.revision))
+        ctx.cluster.patch_application(namespace, name, sync_patch())
         patched.append(name)
     return patched
 

@@ -284,6 +284,31 @@ class ArgoController:
         }
         return destination if destination in blocked else ""
 
+    @staticmethod
+    def _requested(state: Obj) -> str:
+        operation = state.get("operation") or {}
+        return str((operation.get("sync") or {}).get("revision") or "")
+
+    def _target_commit(self, obj: Obj) -> str:
+        target = (obj.get("spec", {}).get("source") or {}).get("targetRevision")
+        return commit_of(str(target)) if target else self.revision_sha
+
+    def _requested_commit(self, obj: Obj, state: Obj) -> str:
+        requested = self._requested(state)
+        if not requested:
+            return self._target_commit(obj)
+        return requested if len(requested) == 40 else commit_of(requested)
+
+    def _unknown_chart_version(self, obj: Obj, state: Obj) -> str:
+        source = obj.get("spec", {}).get("source") or {}
+        requested = self._requested(state)
+        if not source.get("chart") or not requested or requested == source.get("targetRevision"):
+            return ""
+        return (
+            f'failed to generate manifest: chart "{source["chart"]}" version "{requested}" '
+            f"not found in {source.get('repoURL', '')} repository"
+        )
+
     def _finish(self, obj: Obj, record: AppRecord, now: float) -> None:
         ts = self.world.ts()
         status = self._base_status(obj)
@@ -291,7 +316,18 @@ class ArgoController:
         state["finishedAt"] = ts
         state.setdefault("startedAt", record.op_started_ts or ts)
         blocked = self._blocked_namespace(obj)
-        if self._eof_hits(record):
+        wrong_chart = self._unknown_chart_version(obj, state)
+        if wrong_chart:
+            # As Argo CD does for a single-source Helm app: the requested revision is the chart's
+            # version, which the chart repository does not have.
+            state.update(phase="Error", message=f"ComparisonError: {wrong_chart}")
+            status["operationState"] = state
+            status["sync"] = {"status": "OutOfSync", "comparedTo": self._compared_to(obj)}
+            status["conditions"] = [
+                {"type": "ComparisonError", "message": wrong_chart, "lastTransitionTime": ts}
+            ]
+            record.state = _FAILED
+        elif self._eof_hits(record):
             state.update(phase="Error", message=f"ComparisonError: {EOF_MESSAGE}")
             status["operationState"] = state
             status["sync"] = {"status": "Unknown", "comparedTo": self._compared_to(obj)}
@@ -319,19 +355,22 @@ class ArgoController:
             record.state = _FAILED
         else:
             self._deploy(obj, record)
+            # A sync deploys the revision it was asked for (a branch: its commit), else the
+            # app's targetRevision; the app is Synced only if that is its target's commit.
+            deployed = self._requested_commit(obj, state)
             state.update(
                 phase="Succeeded",
                 message="successfully synced (all tasks run)",
                 syncResult={
-                    "revision": self.revision_sha,
+                    "revision": deployed,
                     "source": obj.get("spec", {}).get("source", {}),
                     "resources": self._resources(record, synced=True),
                 },
             )
             status["operationState"] = state
             status["sync"] = {
-                "status": "Synced",
-                "revision": self.revision_sha,
+                "status": "Synced" if deployed == self._target_commit(obj) else "OutOfSync",
+                "revision": deployed,
                 "comparedTo": self._compared_to(obj),
             }
             status["health"] = {"status": "Progressing", "lastTransitionTime": ts}
@@ -340,7 +379,7 @@ class ArgoController:
             history.append(
                 {
                     "id": len(history),
-                    "revision": self.revision_sha,
+                    "revision": deployed,
                     "deployedAt": ts,
                     "deployStartedAt": state["startedAt"],
                     "source": obj.get("spec", {}).get("source", {}),
