@@ -49,6 +49,9 @@ class AppsSynced:
         self.strict = strict_health
         self.forced: dict[str, int] = {}
         self.first_seen_unsynced: dict[str, float] = {}
+        self.patched_over: dict[str, str] = {}
+        """App -> the startedAt of the operation its status showed when we forced a sync: until
+        another operation has started, that status is the old sync's, not ours."""
 
     def __call__(self, snap: ClusterSnapshot) -> tuple[bool, str]:
         if not snap.reachable:
@@ -101,8 +104,15 @@ class AppsSynced:
                 continue
             if app.operation_phase == "Running" or app.operation_pending:
                 continue
+            stale = self.patched_over.get(spec.name)
+            if stale is not None and app.operation_started_at == stale:
+                # Our patch is not picked up yet (or not visible yet): the failure shown is the
+                # earlier operation's. Only the grace period may force again.
+                failed = False
+            else:
+                self.patched_over.pop(spec.name, None)
+                failed = app.operation_phase in ("Failed", "Error")
             first = self.first_seen_unsynced.setdefault(spec.name, now)
-            failed = app.operation_phase in ("Failed", "Error")
             if (failed or now - first >= grace) and self.forced.get(
                 spec.name, 0
             ) < MAX_FORCED_SYNCS:
@@ -111,6 +121,8 @@ class AppsSynced:
             for name in force_sync(self.ctx, stalled):
                 self.forced[name] = self.forced.get(name, 0) + 1
                 self.first_seen_unsynced[name] = now
+                app = snap.app(name)
+                self.patched_over[name] = app.operation_started_at if app is not None else ""
 
     def summary(self, snap: ClusterSnapshot) -> str:
         apps = [snap.app(s.name) for s in self.apps]
