@@ -90,3 +90,22 @@ def test_validate_does_not_judge_a_kind_before_its_first_list(harness) -> None:
     assert any("waiting for the first list of pods" in w for w in waits), waits
     said = [e.evidence for e in h.of(ChecklistChanged)] + waits
     assert not [t for t in said if "0 pods Running" in t or "no kube-system pod" in t], said
+
+
+def test_the_grids_get_the_clusters_last_picture_when_the_run_ends(harness, monkeypatch) -> None:
+    """A change in the observer's gap between two sends (the final forced sync, seen in CI)
+    still reaches the front ends: with a gap longer than the run, only the stop can send it."""
+    from vixens_tui.core import engine as engine_module
+    from vixens_tui.core.events import ClusterChanged
+
+    monkeypatch.setattr(engine_module, "OBSERVE_GAP_S", 60.0)
+    h = harness()
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    pictures = h.of(ClusterChanged)
+    assert len(pictures) == 2, [p.snapshot.version for p in pictures]  # the first and the last
+    last = pictures[-1].snapshot
+    assert last.version == h.world.version
+    assert all(a.sync == "Synced" for a in last.apps) and len(last.apps) == 12
+    # ... sent before the run's end, so a front end still shows it
+    assert h.events.index(pictures[-1]) < h.events.index(h.of(RunFinished)[-1])

@@ -551,6 +551,8 @@ class _Observer:
         self.engine = engine
         self.stopper = CancelToken()
         self.thread = threading.Thread(target=self._loop, name="cluster-observer", daemon=True)
+        self.version = -1
+        """The version of the last snapshot sent."""
 
     def start(self) -> None:
         self.thread.start()
@@ -559,6 +561,17 @@ class _Observer:
         self.stopper.cancel("run over")
         if self.thread.is_alive():
             self.thread.join(timeout=5)
+        if self.thread.ident is None or self.thread.is_alive():
+            return  # never started (the run failed first), or stuck in the backend
+        # The last change can land in the gap between two sends (the run's final sync, say):
+        # the grids would keep the picture before it for good, as the run is over.
+        try:
+            snap = self.engine.backends.cluster.snapshot()
+            if snap.version != self.version:
+                self.version = snap.version
+                self.engine.emit(ClusterChanged(snapshot=snap))
+        except Exception:  # a view, as in _loop; a StateError is the run's to report
+            return
 
     def _loop(self) -> None:
         cluster = self.engine.backends.cluster
@@ -571,7 +584,7 @@ class _Observer:
                     return
                 continue
             if snap.version != version and not self.stopper.cancelled:
-                version = snap.version
+                version = self.version = snap.version
                 try:
                     self.engine.emit(ClusterChanged(snapshot=snap))
                 except StateError:
