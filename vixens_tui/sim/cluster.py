@@ -53,6 +53,7 @@ class SimCluster:
         speed: float = 1.0,
         scenario: ScenarioName = "built",
         port: int = 0,
+        host: str = "127.0.0.1",
         seed: int | None = None,
         timings: Timings | None = None,
     ) -> None:
@@ -66,7 +67,7 @@ class SimCluster:
         self.clock = Clock(speed)
         self.rand = Rand(seed)
         self.catalog = build_catalog(profile)
-        self._certs = make_bundle(self.catalog.cluster_name)
+        self._certs = make_bundle(self.catalog.cluster_name, ips=(host,))
         self._talos_key = ed25519_key_pem()
         self.store = Store(now=self.clock.wall, new_uid=self.rand.uid)
         self._cluster_ips: set[str] = set()
@@ -95,6 +96,7 @@ class SimCluster:
             git_version=profile.kubernetes_version,
             now=self.clock.wall,
             advertise_address=f"{endpoint.host}:{endpoint.port or 6443}",
+            host=host,
             port=port,
             disruptions=self.flaky,
             logs=self._log,
@@ -187,6 +189,10 @@ class SimCluster:
     def api_available(self) -> bool:
         """Whether the API answers right now (False once destroyed, until bootstrapped)."""
         return self._api.available
+
+    def client_certificate(self) -> tuple[bytes, bytes]:
+        """An admin client certificate and key (what Talos gives Terraform's providers)."""
+        return self._certs.client_certificate("admin", ("system:masters",))
 
     def kubeconfig_text(self) -> str:
         return kubeconfig_text(self.catalog.cluster_name, self.api_url, self.ca_pem, self.token)
