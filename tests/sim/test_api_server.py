@@ -39,8 +39,10 @@ def test_discovery_lists_each_group_version_once(built: SimCluster) -> None:
     groups = _json(raw_request(built, "GET", "/apis")[2])["groups"]
     assert [g["name"] for g in groups] == [
         "apps",
+        "apiextensions.k8s.io",
         "argoproj.io",
         "cert-manager.io",
+        "cilium.io",
         "authentication.k8s.io",
         "authorization.k8s.io",
     ]
@@ -61,8 +63,11 @@ def test_openapi_v3_declares_server_side_field_validation(built: SimCluster) -> 
     assert set(index) == {
         "api/v1",
         "apis/apps/v1",
+        "apis/apiextensions.k8s.io/v1",
         "apis/argoproj.io/v1alpha1",
         "apis/cert-manager.io/v1",
+        "apis/cilium.io/v2",
+        "apis/cilium.io/v2alpha1",
     }
     url = index["api/v1"]["serverRelativeURL"]
     doc = _json(raw_request(built, "GET", url)[2])

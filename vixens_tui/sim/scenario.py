@@ -23,6 +23,7 @@ from vixens_tui.sim.argocd import ArgoController
 from vixens_tui.sim.certmanager import CertManagerController
 from vixens_tui.sim.clock import Clock
 from vixens_tui.sim.conditions import condition
+from vixens_tui.sim.crds import CRDController
 from vixens_tui.sim.faults import CILIUM_DESTROY_TIMEOUT
 from vixens_tui.sim.nodes import NodeController
 from vixens_tui.sim.owners import OwnerController
@@ -115,6 +116,7 @@ class Scenario:
         self.volumes = VolumeController(self.world)
         self.argocd = ArgoController(self.world)
         self.certs = CertManagerController(self.world)
+        self.crds = CRDController(self.world)
 
     # -- time ------------------------------------------------------------------------------
 
@@ -137,6 +139,7 @@ class Scenario:
         self.volumes.reconcile(now)
         self.argocd.reconcile(now)
         self.certs.reconcile(now)
+        self.crds.reconcile(now)
 
     def _apply_api(self, up: bool) -> None:
         with self._api_lock:

@@ -1,4 +1,5 @@
-"""The columns of `Table` answers: their definition, and the cells every kind shares (NAME, AGE)."""
+"""The columns of `Table` answers: their definition, and the cells every kind shares (NAME, AGE,
+and the default table convertor's CREATED AT)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from vixens_tui.sim.clock import parse_rfc3339
+from vixens_tui.sim.clock import parse_rfc3339, rfc3339
 
 Obj = dict[str, Any]
 Cell = Callable[[Obj, datetime], Any]
@@ -21,6 +22,8 @@ class Column:
     cell: Cell
     priority: int = 0
     format: str = ""
+    json_path: str = ""
+    """A CRD printer column's JSONPath (its additionalPrinterColumns entry); '' otherwise."""
 
     def definition(self) -> Obj:
         return {
@@ -86,3 +89,24 @@ AGE = Column(
     "CreationTimestamp is a timestamp representing the server time when this object was created.",
     age_cell,
 )
+
+
+def created_at_cell(obj: Obj, _now: datetime) -> str:
+    """`m.GetCreationTimestamp().Time.UTC().Format(time.RFC3339)`: Go's zero time when unset."""
+    value = obj.get("metadata", {}).get("creationTimestamp")
+    moment = parse_rfc3339(value) if isinstance(value, str) else None
+    return rfc3339(moment) if moment is not None else "0001-01-01T00:00:00Z"
+
+
+CREATED_AT = Column(
+    "Created At",
+    "date",
+    "CreationTimestamp is a timestamp representing the server time when this object was created. "
+    "It is not guaranteed to be set in happens-before order across separate operations. Clients "
+    "may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by "
+    "the system. Read-only. Null for lists. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+    created_at_cell,
+)
+"""The second column of apiserver's default table convertor (registry/rest/table.go), which
+the CustomResourceDefinition registry uses: `kubectl get crd` prints NAME and CREATED AT."""

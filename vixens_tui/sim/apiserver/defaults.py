@@ -98,7 +98,53 @@ def service_defaults(obj: Obj, allocate_ip: Callable[[], str]) -> None:
     obj.setdefault("status", {}).setdefault("loadBalancer", {})
 
 
+def _crd(obj: Obj, now: str) -> None:
+    """apiextensions-apiserver's defaults (v1 defaults.go: listKind, conversion strategy None),
+    then what its naming and establishing controllers write within milliseconds of a create:
+    the accepted names, NamesAccepted and Established, the stored versions. Kept when present."""
+    spec = obj.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        return
+    names = spec.get("names")
+    if isinstance(names, dict) and names.get("kind"):
+        names.setdefault("listKind", f"{names['kind']}List")
+        names.setdefault("singular", str(names["kind"]).lower())
+    spec.setdefault("conversion", {"strategy": "None"})
+    status = obj.setdefault("status", {})
+    if not isinstance(status, dict) or status.get("conditions"):
+        return
+    versions = [v for v in spec.get("versions") or [] if isinstance(v, dict)]
+    storage = [str(v.get("name")) for v in versions if v.get("storage")]
+    status["acceptedNames"] = dict(names) if isinstance(names, dict) else {}
+    status["conditions"] = [
+        {
+            "type": "NamesAccepted",
+            "status": "True",
+            "lastTransitionTime": now,
+            "reason": "NoConflicts",
+            "message": "no conflicts found",
+        },
+        {
+            "type": "Established",
+            "status": "True",
+            "lastTransitionTime": now,
+            "reason": "InitialNamesAccepted",
+            "message": "the initial names have been accepted",
+        },
+    ]
+    status["storedVersions"] = storage
+
+
+def _cilium_pool(obj: Obj, _now: str) -> None:
+    """The pool CRD's structural default (`disabled: false`), applied on write."""
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        spec.setdefault("disabled", False)
+
+
 _DEFAULTERS: dict[str, Callable[[Obj, str], None]] = {
+    kinds.CRD.kind: _crd,
+    kinds.CILIUM_LB_IP_POOL.kind: _cilium_pool,
     kinds.NAMESPACE.kind: _namespace,
     kinds.SECRET.kind: _secret,
     kinds.POD.kind: _pod,

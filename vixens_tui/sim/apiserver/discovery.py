@@ -1,7 +1,9 @@
 """Discovery documents: /version, /api, /apis, /api/v1, /apis/{group}/{version}.
 
 Served in the plain (non-aggregated) format: kubectl 1.37 asks for aggregated discovery first
-and falls back when the answer's content type is plain JSON. Each group-version is listed once.
+and falls back when the answer's content type is plain JSON. Each group is listed once, with its
+versions in priority order (cilium.io: v2, then v2alpha1) and the first one preferred, as the
+aggregator sorts them. Kinds whose CRD does not exist yet are left out (`served`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 from typing import Any
 
 from vixens_tui.sim.apiserver import reviews
-from vixens_tui.sim.apiserver.kinds import Kind, group_versions, kinds_of
+from vixens_tui.sim.apiserver.kinds import Kind, Served, group_versions, kinds_of
 
 Obj = dict[str, Any]
 
@@ -44,33 +46,30 @@ def api_versions(server_address: str) -> Obj:
     }
 
 
-def _all_group_versions() -> list[tuple[str, str]]:
+def _all_group_versions(served: Served | None) -> list[tuple[str, str]]:
     """The kinds' group-versions, then the review APIs' (authentication, authorization)."""
-    return [*group_versions(), *reviews.group_versions()]
+    return [*group_versions(served), *reviews.group_versions()]
 
 
-def api_group_list() -> Obj:
-    groups = []
-    for group, version in _all_group_versions():
-        if not group:
-            continue
-        gv = {"groupVersion": f"{group}/{version}", "version": version}
-        groups.append({"name": group, "versions": [gv], "preferredVersion": gv})
+def _group(group: str, versions: list[str]) -> Obj:
+    gvs = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
+    return {"name": group, "versions": gvs, "preferredVersion": gvs[0]}
+
+
+def api_group_list(served: Served | None = None) -> Obj:
+    by_group: dict[str, list[str]] = {}
+    for group, version in _all_group_versions(served):
+        if group:
+            by_group.setdefault(group, []).append(version)
+    groups = [_group(group, versions) for group, versions in by_group.items()]
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-def api_group(group: str) -> Obj | None:
-    versions = [v for g, v in _all_group_versions() if g == group]
+def api_group(group: str, served: Served | None = None) -> Obj | None:
+    versions = [v for g, v in _all_group_versions(served) if g == group]
     if not versions:
         return None
-    gvs = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
-    return {
-        "kind": "APIGroup",
-        "apiVersion": "v1",
-        "name": group,
-        "versions": gvs,
-        "preferredVersion": gvs[0],
-    }
+    return {"kind": "APIGroup", "apiVersion": "v1", **_group(group, versions)}
 
 
 def _resource(kind: Kind) -> Obj:
@@ -102,8 +101,8 @@ def _subresource(kind: Kind, sub: str) -> Obj:
     }
 
 
-def resource_list(group: str, version: str) -> Obj | None:
-    found = list(kinds_of(group, version))
+def resource_list(group: str, version: str, served: Served | None = None) -> Obj | None:
+    found = list(kinds_of(group, version, served))
     if not found:
         return reviews.resource_list(group, version)
     resources = []

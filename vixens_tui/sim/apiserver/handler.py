@@ -32,6 +32,8 @@ Obj = dict[str, Any]
 log = logging.getLogger(__name__)
 
 PUBLIC_PATHS = frozenset({"/version", "/healthz", "/livez", "/readyz"})
+SPARED_AGENTS = ("kubectl/", "HashiCorp/")
+"""User-Agents `api-flaky` leaves alone: kubectl's and Terraform providers' (see _spared)."""
 
 
 class HTTPServer(ThreadingHTTPServer):
@@ -57,6 +59,8 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
     server: HTTPServer
     # Idle keep-alive connections give their thread back after a while.
     timeout = 300
+    _warnings: list[str]
+    """The Warning headers of the request being answered (deprecated versions)."""
 
     @property
     def api(self) -> APIServer:
@@ -70,6 +74,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
         self.request = api.tls.wrap_socket(self.request, server_side=True)
         api.track(self.request, True)
         self._generation = api.generation
+        self._warnings = []
         super().setup()
 
     def finish(self) -> None:
@@ -120,6 +125,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
 
     def _send(self, code: int, body: bytes, content_type: str = JSON) -> None:
         self.send_response(code)
+        self._send_warnings()
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache, private")
@@ -130,6 +136,13 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
     def _send_json(self, code: int, obj: Any, content_type: str = JSON) -> None:
         self._send(code, json.dumps(obj, separators=(",", ":")).encode(), content_type)
 
+    def _send_warnings(self) -> None:
+        """RFC 7234 warning headers, as apiserver's warning recorder writes them: kubectl
+        prints each as `Warning: TEXT` on stderr."""
+        for text in self._warnings:
+            escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+            self.send_header("Warning", f'299 - "{escaped}"')
+
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
@@ -137,6 +150,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         api = self.server.api
+        self._warnings = []
         body = self._read_body()
         url = urlsplit(self.path)
         path = url.path.rstrip("/") or "/"
@@ -178,6 +192,13 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
         if scheme.lower() != "bearer" or token.strip() != self.server.api.token:
             raise errors.unauthorized()
 
+    def _spared(self) -> bool:
+        """`api-flaky` tests the product's own API traffic (its watches and calls). The demo's
+        Terraform providers and its provisioners' kubectl are spared: a flaky API fails real
+        Terraform too, in ways no product repairs, and that is not what the fault is about."""
+        agent = self.headers.get("User-Agent", "")
+        return agent.startswith(SPARED_AGENTS)
+
     def _certified_admin(self) -> bool:
         """A client certificate the cluster CA signed (the TLS handshake verified it) for a
         member of system:masters: Talos's admin certificate. No RBAC here beyond that."""
@@ -195,7 +216,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
 
     def _disrupt(self, path: str) -> None:
         disruptions = self.server.api.disruptions
-        if disruptions is None:
+        if disruptions is None or self._spared():
             return
         delay = disruptions.delay_s()
         if delay > 0:
@@ -217,7 +238,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
             return
         if path == "/apis":
             api.count("discovery")
-            self._send_json(200, discovery.api_group_list())
+            self._send_json(200, discovery.api_group_list(api.serves))
             return
         if path.startswith("/openapi/"):
             api.count("openapi")
@@ -229,7 +250,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
         elif parts[0] == "apis" and len(parts) >= 2:
             if len(parts) == 2:
                 api.count("discovery")
-                found = discovery.api_group(parts[1])
+                found = discovery.api_group(parts[1], api.serves)
                 if found is None:
                     raise errors.path_not_found()
                 self._send_json(200, found)
@@ -247,7 +268,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
             raise errors.path_not_found()
         if not rest:
             api.count("discovery")
-            resources = discovery.resource_list(group, version)
+            resources = discovery.resource_list(group, version, api.serves)
             if resources is None:
                 raise errors.path_not_found()
             self._send_json(200, resources)
@@ -256,27 +277,41 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
         self._serve(route, query, body)
 
     def _openapi(self, path: str) -> None:
+        api = self.server.api
+        served = api.serves
+        if path == "/openapi/v2":
+            if "protobuf" in self.headers.get("Accept", ""):
+                self._send(200, openapi.v2_protobuf(api.git_version), openapi.V2_PROTOBUF)
+            else:
+                self._send_json(200, openapi.v2_document(api.git_version))
+            return
         if path == "/openapi/v3":
-            self._send_json(200, openapi.index())
+            self._send_json(200, openapi.index(served))
             return
         if path.startswith("/openapi/v3/"):
             parts = path.removeprefix("/openapi/v3/").split("/")
             doc = None
             if parts[0] == "api" and len(parts) == 2:
-                doc = openapi.document("", parts[1])
+                doc = openapi.document("", parts[1], served)
             elif parts[0] == "apis" and len(parts) == 3:
-                doc = openapi.document(parts[1], parts[2])
+                doc = openapi.document(parts[1], parts[2], served)
             if doc is not None:
                 self._send_json(200, doc)
                 return
         raise errors.path_not_found()
 
     def _resolve(self, group: str, version: str, rest: list[str]) -> Route:
+        # A kind whose CRD is missing is not found, as the delegate of a real crdHandler says.
+        served = self.server.api.serves
         watch = False
         if rest and rest[0] == "watch":
             watch, rest = True, rest[1:]
         namespace = ""
-        if len(rest) >= 3 and rest[0] == "namespaces" and kinds.lookup(group, version, rest[2]):
+        if (
+            len(rest) >= 3
+            and rest[0] == "namespaces"
+            and kinds.lookup(group, version, rest[2], served)
+        ):
             namespace, rest = rest[1], rest[2:]
         elif (
             len(rest) == 3
@@ -285,11 +320,13 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
             and rest[2] in kinds.NAMESPACE.subresources
         ):
             return Route(kinds.NAMESPACE, "", rest[1], rest[2], watch)
-        kind = kinds.lookup(group, version, rest[0]) if rest else None
+        kind = kinds.lookup(group, version, rest[0], served) if rest else None
         if kind is None or len(rest) > 3:
             raise errors.path_not_found()
         if namespace and not kind.namespaced:
             raise errors.path_not_found()
+        if kind.deprecated_for:
+            self._warnings.append(kind.deprecation_warning)
         name = rest[1] if len(rest) >= 2 else ""
         sub = rest[2] if len(rest) == 3 else ""
         if sub and sub not in kind.subresources:
@@ -316,6 +353,7 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
         expire = bool(disruptions and resuming and disruptions.expire_resume())
         drop = disruptions.drop_watch_after_s() if disruptions else None
         self.send_response(200)
+        self._send_warnings()
         self.send_header("Content-Type", TABLE_CONTENT_TYPE if as_table else JSON)
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache, private")
@@ -323,6 +361,8 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
         first = [True]
 
         def send(event_type: str, obj: Obj) -> None:
+            if event_type in ("ADDED", "MODIFIED", "DELETED"):
+                obj = kinds.as_version(route.kind, obj)
             if as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
                 obj = table(
                     route.kind,

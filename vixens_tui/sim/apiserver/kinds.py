@@ -2,13 +2,20 @@
 
 Names, short names, verbs and scopes are those of a real v1.34 cluster with Argo CD and
 cert-manager installed, because kubectl resolves `kubectl get app` or `kubectl get cm` from them.
+
+Some kinds exist only while their CustomResourceDefinition does (`requires_crd`): Cilium's
+LB-IPAM pool and L2 announcement policy. A real API server serves a custom resource only
+through the CRD's handler (apiextensions-apiserver's crdHandler.ServeHTTP): with no CRD of the
+resource's name the request falls through to the "not found" handler, and discovery leaves the
+group-version out, so kubectl reports `no matches for kind ... ensure CRDs are installed first`.
+The `served` predicate the functions below take says which kinds are there now (None: all).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 # A namespace cannot be deleted as a collection on a real server either.
@@ -32,6 +39,12 @@ class Kind:
     name_format: Literal["subdomain", "label"] = "subdomain"
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[str, ...] = ("status",)
+    requires_crd: bool = False
+    """Served only while the CustomResourceDefinition named `resource` exists, is established
+    and serves `version`."""
+    deprecated_for: str = ""
+    """The CRD marks this version deprecated in favour of that one (a version name): every
+    request through it gets apiextensions-apiserver's default deprecation warning."""
 
     @property
     def api_version(self) -> str:
@@ -54,6 +67,16 @@ class Kind:
     @property
     def base_path(self) -> str:
         return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+
+    @property
+    def deprecation_warning(self) -> str:
+        """apiextensions-apiserver's defaultDeprecationWarning (customresource_handler.go)."""
+        if not self.deprecated_for:
+            return ""
+        return (
+            f"{self.group}/{self.version} {self.kind} is deprecated; "
+            f"use {self.group}/{self.deprecated_for} {self.kind}"
+        )
 
     def path(self, namespace: str = "", name: str = "") -> str:
         """The URL path of a collection or an object of this kind."""
@@ -169,6 +192,57 @@ ISSUER = Kind(
     builtin=False,
 )
 
+# apiextensions.k8s.io/v1: compiled into the API server (strategic merge patch works on it).
+CRD = Kind(
+    "CustomResourceDefinition",
+    "customresourcedefinitions",
+    "customresourcedefinition",
+    group="apiextensions.k8s.io",
+    namespaced=False,
+    short_names=("crd", "crds"),
+    categories=("api-extensions",),
+)
+# Cilium 1.18 promoted CiliumLoadBalancerIPPool to cilium.io/v2 (its CRD serves v2, the
+# storage version, and v2alpha1, deprecated); the L2 announcement policy is v2alpha1 only.
+# Both are cluster-scoped, with a status subresource (cilium pkg/k8s/apis/cilium.io/client/crds).
+CILIUM_LB_IP_POOL = Kind(
+    "CiliumLoadBalancerIPPool",
+    "ciliumloadbalancerippools",
+    "ciliumloadbalancerippool",
+    group="cilium.io",
+    version="v2",
+    namespaced=False,
+    short_names=("ippools", "ippool", "lbippool", "lbippools"),
+    categories=("cilium",),
+    builtin=False,
+    requires_crd=True,
+)
+CILIUM_LB_IP_POOL_V2ALPHA1 = Kind(
+    "CiliumLoadBalancerIPPool",
+    "ciliumloadbalancerippools",
+    "ciliumloadbalancerippool",
+    group="cilium.io",
+    version="v2alpha1",
+    namespaced=False,
+    short_names=("ippools", "ippool", "lbippool", "lbippools"),
+    categories=("cilium",),
+    builtin=False,
+    requires_crd=True,
+    deprecated_for="v2",
+)
+CILIUM_L2_POLICY = Kind(
+    "CiliumL2AnnouncementPolicy",
+    "ciliuml2announcementpolicies",
+    "ciliuml2announcementpolicy",
+    group="cilium.io",
+    version="v2alpha1",
+    namespaced=False,
+    short_names=("l2announcement",),
+    categories=("cilium",),
+    builtin=False,
+    requires_crd=True,
+)
+
 KINDS: tuple[Kind, ...] = (
     NAMESPACE,
     NODE,
@@ -182,28 +256,55 @@ KINDS: tuple[Kind, ...] = (
     REPLICASET,
     STATEFULSET,
     DAEMONSET,
+    CRD,
     APPLICATION,
     CERTIFICATE,
     CLUSTER_ISSUER,
     ISSUER,
+    # The storage version first: it is the one `storage_of` and `by_kind` find.
+    CILIUM_LB_IP_POOL,
+    CILIUM_LB_IP_POOL_V2ALPHA1,
+    CILIUM_L2_POLICY,
 )
 
+Served = Callable[[Kind], bool]
+"""Whether a kind is served now (its CRD exists); see APIServer.serves."""
 
-def group_versions() -> tuple[tuple[str, str], ...]:
+
+def _all(_kind: Kind) -> bool:
+    return True
+
+
+def group_versions(served: Served | None = None) -> tuple[tuple[str, str], ...]:
     """(group, version) pairs in discovery order, each once; the core group is ''."""
+    is_served = served or _all
     seen: list[tuple[str, str]] = []
     for kind in KINDS:
-        if (kind.group, kind.version) not in seen:
+        if (kind.group, kind.version) not in seen and is_served(kind):
             seen.append((kind.group, kind.version))
     return tuple(seen)
 
 
-def kinds_of(group: str, version: str) -> Iterator[Kind]:
-    return (k for k in KINDS if k.group == group and k.version == version)
+def kinds_of(group: str, version: str, served: Served | None = None) -> Iterator[Kind]:
+    is_served = served or _all
+    return (k for k in KINDS if k.group == group and k.version == version and is_served(k))
 
 
-def lookup(group: str, version: str, plural: str) -> Kind | None:
-    return next((k for k in kinds_of(group, version) if k.plural == plural), None)
+def lookup(group: str, version: str, plural: str, served: Served | None = None) -> Kind | None:
+    return next((k for k in kinds_of(group, version, served) if k.plural == plural), None)
+
+
+def storage_of(kind: Kind) -> Kind:
+    """The version objects of this resource are stored in (the CRD's storage version)."""
+    return next(k for k in KINDS if k.resource == kind.resource)
+
+
+def as_version(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+    """A stored object as a request through `kind`'s version reads it. The Cilium CRDs have
+    no conversion webhook (strategy None): only apiVersion changes. `obj` is never changed."""
+    if obj.get("apiVersion", kind.api_version) == kind.api_version:
+        return obj
+    return {**obj, "apiVersion": kind.api_version}
 
 
 def by_kind(kind: str) -> Kind:

@@ -10,18 +10,22 @@ what it does against a real cluster with CRDs.
 
 The schemas (`openapi_schemas.json`, made by `openapi_build.py`) are the real ones, with their
 descriptions: built-in kinds from the Kubernetes API, the Application from Argo CD's CRD. They
-are read on the first OpenAPI request, never at start-up, and each document is built once.
+are read on the first OpenAPI request, never at start-up, and each document is built once per
+set of served kinds: a group-version whose CRDs do not exist yet is absent (404, and not in the
+index), and its document and hash change when a CRD comes or goes, as a real server's do.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
-from vixens_tui.sim.apiserver.kinds import Kind, group_versions, kinds_of
+from vixens_tui.sim.apiserver import cilium_schema
+from vixens_tui.sim.apiserver.kinds import Kind, Served, group_versions, kinds_of
 
 Obj = dict[str, Any]
 
@@ -30,6 +34,7 @@ _SCHEMA_PREFIX = {
     "apps": "io.k8s.api.apps.v1",
     "argoproj.io": "io.argoproj.v1alpha1",
     "cert-manager.io": "io.cert-manager.v1",
+    "apiextensions.k8s.io": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1",
 }
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _PATCH_BODIES = (
@@ -149,6 +154,15 @@ def _schema(kind: Kind) -> Obj:
     real = _known().get(schema_name(kind))
     if real is not None:
         return {**real, "x-kubernetes-group-version-kind": [_gvk(kind)]}
+    structural = cilium_schema.SCHEMAS.get(kind.kind)
+    if structural is not None:
+        # What the CRD publishes: its structural schema, metadata as ObjectMeta.
+        published = copy.deepcopy(dict(structural))
+        published["properties"]["metadata"] = {
+            "allOf": [{"$ref": f"#/components/schemas/{_OBJECT_META}"}],
+            "default": {},
+        }
+        return {**published, "x-kubernetes-group-version-kind": [_gvk(kind)]}
     properties: Obj = {
         "apiVersion": {"type": "string"},
         "kind": {"type": "string"},
@@ -167,13 +181,15 @@ def _schema(kind: Kind) -> Obj:
     }
 
 
+def document(group: str, version: str, served: Served | None = None) -> Obj | None:
+    """The OpenAPI v3 document of one group-version, or None when it is not served (built once
+    per set of served kinds: callers must not change it)."""
+    found = tuple(kinds_of(group, version, served))
+    return _document(found) if found else None
+
+
 @functools.cache
-def document(group: str, version: str) -> Obj | None:
-    """The OpenAPI v3 document of one group-version, or None when it is not served (built once:
-    callers must not change it)."""
-    found = list(kinds_of(group, version))
-    if not found:
-        return None
+def _document(found: tuple[Kind, ...]) -> Obj:
     paths: Obj = {}
     schemas: Obj = {
         _OBJECT_META: {
@@ -201,15 +217,54 @@ def document(group: str, version: str) -> Obj | None:
 
 
 @functools.cache
-def _hash(group: str, version: str) -> str:
-    text = json.dumps(document(group, version), sort_keys=True).encode()
+def _hash(found: tuple[Kind, ...]) -> str:
+    text = json.dumps(_document(found), sort_keys=True).encode()
     return hashlib.sha512(text).hexdigest()[:128].upper()
 
 
-def index() -> Obj:
-    """/openapi/v3: where each group-version's document is."""
+def index(served: Served | None = None) -> Obj:
+    """/openapi/v3: where each served group-version's document is."""
     paths = {}
-    for group, version in group_versions():
+    for group, version in group_versions(served):
         path = gv_path(group, version)
-        paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={_hash(group, version)}"}
+        found = tuple(kinds_of(group, version, served))
+        paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={_hash(found)}"}
     return {"paths": paths}
+
+
+# -- OpenAPI v2 ------------------------------------------------------------------------------
+
+V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+
+
+def v2_document(git_version: str) -> Obj:
+    """/openapi/v2, without definitions. kubectl 1.37 reads it only to validate client-side an
+    object whose group-version the v3 index lacks and no CRD serves (`kubectl apply` before the
+    CRDs exist); a real v2 document has no definition of such a kind either, so kubectl skips
+    validation and fails at the mapping: `no matches for kind ... ensure CRDs are installed
+    first`. Without the document it would stop at `error validating data` instead."""
+    return {
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": git_version},
+        "paths": {},
+        "definitions": {},
+    }
+
+
+def _length_delimited(field: int, payload: bytes) -> bytes:
+    size = len(payload)
+    varint = bytearray()
+    while True:
+        byte = size & 0x7F
+        size >>= 7
+        varint.append(byte | (0x80 if size else 0))
+        if not size:
+            break
+    return bytes([field << 3 | 2]) + bytes(varint) + payload
+
+
+def v2_protobuf(git_version: str) -> bytes:
+    """The same document as gnostic's openapi_v2.Document in protobuf, which client-go's
+    OpenAPISchema asks for (Document: swagger 1, info 2; Info: title 1, version 2)."""
+    info = _length_delimited(1, b"Kubernetes") + _length_delimited(2, git_version.encode())
+    return _length_delimited(1, b"2.0") + _length_delimited(2, info)

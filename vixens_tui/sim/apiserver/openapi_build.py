@@ -35,6 +35,15 @@ _META = {
     "ListMeta",
 }
 _APPS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "RollingUpdate")
+# The CustomResourceDefinition's types (k8s.io/apiextensions-apiserver).
+_APIEXTENSIONS = (
+    "CustomResource",
+    "JSONSchemaProps",
+    "ExternalDocumentation",
+    "ValidationRule",
+    "SelectableField",
+    "WebhookConversion",
+)
 _SCALARS: dict[str, Obj] = {
     "str": {"type": "string"},
     "int": {"type": "integer", "format": "int32"},
@@ -53,6 +62,8 @@ def _definition_name(model: str) -> str:
         return f"io.k8s.apimachinery.pkg.apis.meta.v1.{short}"
     if short.startswith(_APPS):
         return f"io.k8s.api.apps.v1.{short}"
+    if model.startswith("Apiextensions") or short.startswith(_APIEXTENSIONS):
+        return f"io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.{short}"
     return f"io.k8s.api.core.v1.{short}"
 
 

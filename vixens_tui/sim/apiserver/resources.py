@@ -39,8 +39,10 @@ BUILTIN_PATCH_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH)
 
 PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 _SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "selfLink")
-# The real registries that answer a DELETE with the object rather than a Status.
-_RETURNS_OBJECT = frozenset({"Pod", "Namespace"})
+# The real registries that answer a DELETE with the object rather than a Status (a CRD's puts
+# its cleanup finalizer on first, so the generic delete returns the object it marked).
+_RETURNS_OBJECT = frozenset({"Pod", "Namespace", "CustomResourceDefinition"})
+CRD_CLEANUP_FINALIZER = "customresourcecleanup.apiextensions.k8s.io"
 
 
 def _status_success(kind: Kind, obj: Obj) -> Obj:
@@ -161,7 +163,8 @@ class ResourceAPI:
                 f"kind of the request ({kind.kind})"
             )
         obj["kind"] = kind.kind
-        obj["apiVersion"] = kind.api_version
+        # Stored in the storage version, whatever version the request came through.
+        obj["apiVersion"] = kinds.storage_of(kind).api_version
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise errors.bad_request("metadata must be an object")
@@ -360,6 +363,8 @@ class ResourceAPI:
                 raise errors.conflict(kind, name)
             if kind is kinds.NAMESPACE:
                 return self._delete_namespace(old, dry_run=dry_run)
+            if kind is kinds.CRD:
+                return self._delete_crd(old, dry_run=dry_run)
             # How long the object lingers: a pod on a node for its grace period, an object
             # with finalizers until they are removed; None when it goes at once.
             grace = self._pod_grace(old, options) if kind is kinds.POD else None
@@ -414,6 +419,27 @@ class ResourceAPI:
         self.store.put(kinds.NAMESPACE, terminating)
         self.store.remove(kinds.NAMESPACE, "", name)
         return terminating
+
+    def _delete_crd(self, old: Obj, *, dry_run: bool) -> Obj:
+        """apiextensions-apiserver's CRD registry marks the CRD Terminating with its cleanup
+        finalizer; the finalizer controller deletes every custom resource of it, then the CRD
+        goes. Done at once here: its kinds stop being served with it."""
+        name = old["metadata"]["name"]
+        deleting = copy.deepcopy(old)
+        meta = deleting["metadata"]
+        meta["deletionTimestamp"] = rfc3339(self._now())
+        meta["finalizers"] = [*(meta.get("finalizers") or []), CRD_CLEANUP_FINALIZER]
+        if dry_run:
+            return deleting
+        for kind in kinds.KINDS:
+            if kind.resource == name and kinds.storage_of(kind) is kind:
+                for obj in self.store.list(kind):
+                    self.store.remove(
+                        kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"]
+                    )
+        self.store.put(kinds.CRD, deleting)
+        self.store.remove(kinds.CRD, "", name)
+        return deleting
 
     def delete_collection(
         self,

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from vixens_tui.sim.apiserver import crd_gate
 from vixens_tui.sim.apiserver.handler import HTTPServer
+from vixens_tui.sim.apiserver.kinds import Kind
 from vixens_tui.sim.apiserver.resources import ResourceAPI
 
 Obj = dict[str, Any]
@@ -178,6 +180,12 @@ class APIServer:
                 self._connections.add(conn)
             else:
                 self._connections.discard(conn)
+
+    # -- what is served ---------------------------------------------------------------------
+
+    def serves(self, kind: Kind) -> bool:
+        """Whether `kind` is served now: always, or while its CRD exists (crd_gate.py)."""
+        return crd_gate.serves(self.store, kind)
 
     # -- counters --------------------------------------------------------------------------
 

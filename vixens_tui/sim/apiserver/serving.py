@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from vixens_tui.sim.apiserver import errors, field_labels, json_body, protobuf
+from vixens_tui.sim.apiserver import errors, field_labels, json_body, kinds, protobuf
 from vixens_tui.sim.apiserver.kinds import Kind
 from vixens_tui.sim.apiserver.query import (
     ListOptions,
@@ -40,6 +40,16 @@ class Route:
     name: str
     subresource: str
     watch: bool
+
+
+def _versioned(kind: Kind, answer: Obj) -> Obj:
+    """An answer as the request's version reads it: objects are stored in their CRD's storage
+    version (cilium.io/v2 for the LB-IPAM pool) and converted on the way out."""
+    if answer.get("kind") == kind.list_kind and isinstance(answer.get("items"), list):
+        return {**answer, "items": [kinds.as_version(kind, o) for o in answer["items"]]}
+    if answer.get("kind") == kind.kind:
+        return kinds.as_version(kind, answer)
+    return answer
 
 
 def _partial(obj: Obj) -> Obj:
@@ -160,17 +170,15 @@ class ResourceRequests:
         elif method == "PUT":
             api.count(f"update {kind.resource}")
             dry_run = check_dry_run(query.get("dryRun", []), "UpdateOptions")
-            self._send_json(
-                200,
-                resources.update(
-                    kind,
-                    route.namespace,
-                    route.name,
-                    self._parse_body(body, kind),
-                    dry_run=dry_run,
-                    subresource=route.subresource,
-                ),
+            updated = resources.update(
+                kind,
+                route.namespace,
+                route.name,
+                self._parse_body(body, kind),
+                dry_run=dry_run,
+                subresource=route.subresource,
             )
+            self._send_json(200, _versioned(kind, updated))
         elif method == "PATCH":
             api.count(f"patch {kind.resource}")
             dry_run = check_dry_run(query.get("dryRun", []), "PatchOptions")
@@ -184,13 +192,12 @@ class ResourceRequests:
                 dry_run=dry_run,
                 subresource=route.subresource,
             )
-            self._send_json(201 if was_created else 200, result)
+            self._send_json(201 if was_created else 200, _versioned(kind, result))
         elif method == "DELETE":
             api.count(f"delete {kind.resource}")
             options, dry_run = self._delete_options(query, body, kind)
-            self._send_json(
-                200, resources.delete(kind, route.namespace, route.name, options, dry_run=dry_run)
-            )
+            deleted = resources.delete(kind, route.namespace, route.name, options, dry_run=dry_run)
+            self._send_json(200, _versioned(kind, deleted))
         else:
             raise errors.method_not_allowed()
 
@@ -205,7 +212,7 @@ class ResourceRequests:
             created = resources.create(
                 kind, route.namespace, self._parse_body(body, kind), dry_run=dry_run
             )
-            self._send_json(201, created)
+            self._send_json(201, _versioned(kind, created))
             return
         if method not in ("GET", "HEAD", "DELETE"):
             raise errors.method_not_allowed()
@@ -229,16 +236,15 @@ class ResourceRequests:
         elif "deletecollection" in kind.verbs:
             api.count(f"deletecollection {kind.resource}")
             delete_options, dry_run = self._delete_options(query, body, kind)
-            self._send_json(
-                200,
-                resources.delete_collection(
-                    kind, scope, labels, fields, delete_options, dry_run=dry_run
-                ),
+            deleted = resources.delete_collection(
+                kind, scope, labels, fields, delete_options, dry_run=dry_run
             )
+            self._send_json(200, _versioned(kind, deleted))
         else:
             raise errors.method_not_allowed()
 
     def _respond_read(self, kind: Kind, obj: Obj, query: Query, *, is_list: bool) -> None:
+        obj = _versioned(kind, obj)
         accept = self._accept()
         if accept == "table":
             objects = obj["items"] if is_list else [obj]

@@ -31,6 +31,9 @@ _GENERATION_KINDS = frozenset(
         "ReplicaSet",
         "StatefulSet",
         "DaemonSet",
+        "CustomResourceDefinition",
+        "CiliumLoadBalancerIPPool",
+        "CiliumL2AnnouncementPolicy",
     }
 )
 

@@ -1,6 +1,8 @@
 """The printer columns of the custom resources: the additionalPrinterColumns of their real CRDs
-(Argo CD's Application, cert-manager's Certificate, ClusterIssuer and Issuer), whose cells are
-JSONPaths evaluated as the API server does."""
+(Argo CD's Application, cert-manager's Certificate, ClusterIssuer and Issuer, Cilium's LB-IPAM
+pool and L2 announcement policy), whose cells are JSONPaths evaluated as the API server does;
+and the CustomResourceDefinition's own (apiserver's default table convertor: NAME, CREATED AT).
+The simulator's CRD objects list these columns as their additionalPrinterColumns (sim/crds.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from vixens_tui.sim.apiserver import kinds
+from vixens_tui.sim.apiserver.columns import CREATED_AT, Cell, Column, age_of
 from vixens_tui.sim.apiserver.columns import NAME as _NAME
-from vixens_tui.sim.apiserver.columns import Cell, Column, age_of
 
 Obj = dict[str, Any]
 
@@ -74,7 +76,7 @@ def _crd_cell(path: str, type_: str) -> Cell:
 def _crd(
     name: str, path: str, description: str, *, type_: str = "string", priority: int = 0
 ) -> Column:
-    return Column(name, type_, description, _crd_cell(path, type_), priority)
+    return Column(name, type_, description, _crd_cell(path, type_), priority, json_path=path)
 
 
 CRD_COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -116,3 +118,17 @@ _ISSUER_COLUMNS = (
 )
 CRD_COLUMNS[kinds.CLUSTER_ISSUER.resource] = _ISSUER_COLUMNS
 CRD_COLUMNS[kinds.ISSUER.resource] = _ISSUER_COLUMNS
+
+# Cilium 1.18's CRDs (pkg/k8s/apis/cilium.io/client/crds): the same columns in both versions of
+# the pool. Without the operator's LB-IPAM status, Conflicting and IPs Available stay empty.
+_CILIUM_AGE = _crd("Age", ".metadata.creationTimestamp", "", type_="date")
+_POOL_COLUMNS = (
+    _NAME,
+    _crd("Disabled", ".spec.disabled", "", type_="boolean"),
+    _crd("Conflicting", '.status.conditions[?(@.type=="cilium.io/PoolConflict")].status', ""),
+    _crd("IPs Available", '.status.conditions[?(@.type=="cilium.io/IPsAvailable")].message', ""),
+    _CILIUM_AGE,
+)
+CRD_COLUMNS[kinds.CILIUM_LB_IP_POOL.resource] = _POOL_COLUMNS
+CRD_COLUMNS[kinds.CILIUM_L2_POLICY.resource] = (_NAME, _CILIUM_AGE)
+CRD_COLUMNS[kinds.CRD.resource] = (_NAME, CREATED_AT)

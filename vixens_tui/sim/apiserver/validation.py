@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from vixens_tui.sim.apiserver import crd_schema, kinds
+from vixens_tui.sim.apiserver import cilium_schema, crd_schema, kinds
 from vixens_tui.sim.apiserver.errors import Cause
 from vixens_tui.sim.apiserver.kinds import Kind
 
@@ -204,6 +204,50 @@ def _issuer(obj: Mapping[str, Any]) -> list[Cause]:
     return [] if _spec(obj) is not None else [_required("spec")]
 
 
+def _crd(obj: Mapping[str, Any]) -> list[Cause]:
+    """A few of apiextensions-apiserver's CRD checks (validation.go): the name is
+    `<plural>.<group>`, the scope is one of two, exactly one version is stored."""
+    spec = _spec(obj)
+    if spec is None:
+        return [_required("spec")]
+    causes = []
+    group = spec.get("group")
+    raw_names = spec.get("names")
+    names: Mapping[str, Any] = raw_names if isinstance(raw_names, Mapping) else {}
+    plural = names.get("plural")
+    if not group:
+        causes.append(_required("spec.group"))
+    if not plural:
+        causes.append(_required("spec.names.plural"))
+    if not names.get("kind"):
+        causes.append(_required("spec.names.kind"))
+    name = obj.get("metadata", {}).get("name")
+    if group and plural and name != f"{plural}.{group}":
+        causes.append(
+            _invalid_value("metadata.name", name, 'must be spec.names.plural+"."+spec.group')
+        )
+    if spec.get("scope") not in ("Cluster", "Namespaced"):
+        causes.append(
+            Cause(
+                "spec.scope",
+                "FieldValueNotSupported",
+                f'Unsupported value: "{spec.get("scope", "")}": supported values: '
+                '"Cluster", "Namespaced"',
+            )
+        )
+    versions = spec.get("versions")
+    if not isinstance(versions, list) or not versions:
+        causes.append(_required("spec.versions"))
+    elif sum(1 for v in versions if isinstance(v, Mapping) and v.get("storage")) != 1:
+        stored = [v.get("name") for v in versions if isinstance(v, Mapping) and v.get("storage")]
+        causes.append(
+            _invalid_value(
+                "spec.versions", stored, "must have exactly one version marked as storage version"
+            )
+        )
+    return causes
+
+
 def _event(obj: Mapping[str, Any]) -> list[Cause]:
     involved = obj.get("involvedObject")
     if not isinstance(involved, Mapping) or not involved.get("name"):
@@ -230,4 +274,8 @@ def validate(kind: Kind, obj: Mapping[str, Any]) -> list[Cause]:
         causes += _certificate(obj)
     elif kind in (kinds.CLUSTER_ISSUER, kinds.ISSUER):
         causes += _issuer(obj)
+    elif kind is kinds.CRD:
+        causes += _crd(obj)
+    elif kind.kind in cilium_schema.SCHEMAS:
+        causes += cilium_schema.causes(kind.kind, obj)
     return causes
