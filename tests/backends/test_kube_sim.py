@@ -313,6 +313,33 @@ def test_token_is_registered_with_the_redactor(
     assert built.token not in redactor.scrub(f"Authorization: Bearer {built.token}")
 
 
+def test_a_client_key_is_registered_with_the_redactor_in_every_form(
+    built: SimCluster, tmp_path: Path
+) -> None:
+    """Talos's kubeconfig authenticates with a client certificate: its key, not a token, is
+    the secret; the backend works with it and the redactor masks it as PEM, as the PEM's
+    body on one line, and as the kubeconfig's client-key-data."""
+    import base64
+
+    import yaml
+
+    path = tmp_path / "kubeconfig-talos"
+    path.write_text(built.admin_kubeconfig_text())
+    data = yaml.safe_load(path.read_text())["users"][0]["user"]["client-key-data"]
+    pem = base64.b64decode(data).decode()
+    body = "".join(line for line in pem.splitlines() if not line.startswith("-----"))
+    redactor = Redactor()
+    backend = KubeBackend(path, redactor=redactor, backoff=QUICK)
+    try:
+        assert backend.kubeconfig_server() == built.api_url
+        for form in (data, pem.strip(), body):
+            assert form not in redactor.scrub(f"leaked: {form}"), form[:12]
+        backend.start()
+        assert wait_for(backend, synced).nodes  # it reads the cluster with the certificate
+    finally:
+        backend.stop()
+
+
 # -- kubeconfig changes, outages, faults -------------------------------------------------------
 
 

@@ -61,7 +61,7 @@ def test_what_a_destroy_will_lose_is_journaled_before_it_runs(harness) -> None:
     assert "cert-manager" in preview.applications and preview.volume_claims == (
         "media-stack/media-nfs (1Ti)",
     )
-    assert len(preview.addresses) == 11  # the fakes' state for 3 nodes
+    assert len(preview.addresses) == 21  # the real configuration with 3 nodes
     info = [
         r["message"]
         for r in h.state.read_journal()
@@ -109,3 +109,16 @@ def test_the_grids_get_the_clusters_last_picture_when_the_run_ends(harness, monk
     assert all(a.sync == "Synced" for a in last.apps) and len(last.apps) == 12
     # ... sent before the run's end, so a front end still shows it
     assert h.events.index(pictures[-1]) < h.events.index(h.of(RunFinished)[-1])
+
+
+def test_data_sources_of_the_state_are_not_counted_as_resources() -> None:
+    """`terraform state list` of the real configuration lists 21 resources and 4 data sources
+    (measured on the demo): the runbook's count, and a destroy's, is of the 21."""
+    from vixens_tui.core.stages.destroy import is_managed
+
+    talos = "module.environment.module.talos_cluster"
+    assert not is_managed(f"{talos}.data.talos_client_configuration.this")
+    assert not is_managed(f'{talos}.data.talos_machine_configuration.control_plane["obsy"]')
+    assert not is_managed("data.terraform_remote_state.network")
+    assert is_managed(f'{talos}.null_resource.node_reset_on_destroy["data.x"]')
+    assert is_managed("module.environment.module.cilium.helm_release.cilium")

@@ -177,3 +177,44 @@ def test_no_errored_resource_or_one_outside_the_allow_list_is_not_dropped() -> N
     pattern = "module.environment.module.cilium.*"
     assert _detect(_cilium_failure(errored=f"{CILIUM}\n{second}"), pattern) is None
     assert _detect(_cilium_failure(errored=f"{CILIUM}\n{second}")) is not None  # exact list
+
+
+def test_a_node_reset_swallowed_by_the_talos_module_fails_the_destroy(harness) -> None:
+    """The Talos module's destroy-time provisioner runs `talosctl reset ... || echo "Warning:
+    Node reset failed, continuing destroy"`: Terraform succeeds with the node not reset. The
+    destroy stage says so instead of counting it a success."""
+    h = harness(Faults(reset_unreachable=("onyx",)))
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.NEEDS_HUMAN
+    (failed,) = [e for e in h.of(StageFailed) if e.stage is StageName.DESTROY]
+    assert "swallowed a failure" in failed.error and "not reset" in failed.error
+    # ... naming the provisioner (so the node) that swallowed it
+    assert 'node_reset_on_destroy["onyx"] (local-exec): Warning: Node reset failed' in failed.error
+    assert "obsy" not in failed.error and "opale" not in failed.error
+    cp = h.state.load()
+    assert cp is not None and cp.outcome is Outcome.NEEDS_HUMAN
+    assert cp.current_stage is StageName.DESTROY
+    assert "terraform apply" not in h.world.calls  # nothing built on un-reset nodes
+
+
+def test_the_runbooks_20_destroyed_is_21_minus_the_release_the_fix_removed(harness) -> None:
+    """The first destroy deletes what depends on Cilium, fails on its release; the fix drops
+    the release from the state; the second destroy deletes the rest. The summary adds it up."""
+    h = harness(Faults(cilium_destroy=1))
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    cp = h.state.load()
+    assert cp is not None and cp.destroy_resources == 21 and cp.destroyed == 20
+    summary = cp.stage(StageName.DESTROY).summary or ""
+    assert summary.startswith("15 resources destroyed (20 in all over 2 attempts: 21 in the")
+    assert f"- 1 left it without being destroyed (removed by a fix: {CILIUM}) = 20)" in summary
+
+
+def test_a_destroy_without_a_fix_says_no_arithmetic(harness) -> None:
+    h = harness()
+    assert h.engine().run(RunRequest()).exit_code == ExitCode.DONE
+    cp = h.state.load()
+    assert cp is not None and cp.destroy_resources == 21 and cp.destroyed == 21
+    assert cp.stage(StageName.DESTROY).summary == (
+        "21 resources destroyed; kubeconfig and talosconfig removed"
+    )

@@ -24,13 +24,23 @@ def test_real_addresses_map_to_the_procedures_phases() -> None:
     assert name("random_id.x") is None
 
 
-def test_demo_addresses_map_to_the_same_phases() -> None:
-    t = "module.environment.module.talos"
-    assert (
-        name(f'{t}.terraform_data.talos_machine_configuration_apply["onyx"]')
-        == "Talos configuration"
+def test_the_21_addresses_of_the_real_configuration_map_to_phases_in_order() -> None:
+    """Every resource the user's configuration creates (the demo runs it), in Terraform's
+    creation order: the phases only go forward, the four of the procedure are all met."""
+    from tests.fakes import addresses_for
+
+    names = [name(a) for a in addresses_for(load_profile("dev"))]
+    assert len(names) == 21
+    t = "module.environment.module.talos_cluster"
+    assert name(f'{t}.talos_machine_configuration_apply.control_plane["onyx"]') == (
+        "Talos configuration"
     )
-    assert name(f"{t}.terraform_data.talos_machine_bootstrap") == "Bootstrap"
-    assert name("module.environment.terraform_data.kubeconfig") == "Bootstrap"
-    assert name("module.environment.terraform_data.talosconfig") == "Bootstrap"
-    assert name("module.environment.module.cilium.terraform_data.cilium") == "Cilium CNI"
+    assert name(f'{t}.null_resource.node_reset_on_destroy["onyx"]') == "Talos configuration"
+    assert name("module.environment.local_file.kubeconfig") == "Bootstrap"
+    assert name("module.environment.module.cilium.kubectl_manifest.cilium_ip_pool") == (
+        "Cilium CNI"
+    )
+    assert name("module.environment.module.argocd.kubectl_manifest.argocd_root_app") == "Argo CD"
+    seen = [n for n in names if n is not None]
+    order = [p.name for p in PHASES]
+    assert sorted(set(seen), key=order.index) == order

@@ -36,6 +36,26 @@ class Demo:
     def workspace(self) -> Path:
         return self.root / "demo" / self.key
 
+    @property
+    def tf_dir(self) -> Path:
+        """The demo's Terraform directory: environments/dev of its copy of the user's repo."""
+        return self.workspace / "repo" / "terraform" / "environments" / "dev"
+
+    def state_resources(self) -> list[str]:
+        """The managed resources of the demo's Terraform state, read from its file (a
+        `terraform state list` needs the simulated providers, gone with a finished demo)."""
+        state = json.loads((self.tf_dir / "terraform.tfstate").read_text())
+        found = []
+        for resource in state["resources"]:
+            if resource["mode"] != "managed":
+                continue
+            prefix = f"{resource['module']}." if resource.get("module") else ""
+            for instance in resource["instances"]:
+                key = instance.get("index_key")
+                index = "" if key is None else f"[{json.dumps(key)}]"
+                found.append(f"{prefix}{resource['type']}.{resource['name']}{index}")
+        return found
+
     def args(self, *extra: str, faults: str = "") -> list[str]:
         out = ["--demo", "--auto", "--yes", "--speed", SPEED, *extra]
         if faults:

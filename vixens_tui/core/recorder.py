@@ -26,6 +26,7 @@ from vixens_tui.core.events import (
     IssueDetected,
     LogLine,
     LogLines,
+    ResourceProgress,
     RunFinished,
     StageChecked,
     StageFailed,
@@ -35,7 +36,7 @@ from vixens_tui.core.events import (
     StageSucceeded,
     Transitioned,
 )
-from vixens_tui.core.names import RunState
+from vixens_tui.core.names import RunState, StageName
 
 
 def _at(event: Event) -> datetime:
@@ -144,8 +145,17 @@ class Recorder:
         if isinstance(event, DestroyLaunched):
             if cp.destroy_launched_at is None:
                 cp.destroy_launched_at = _at(event)
+                cp.destroy_resources = event.resources
                 return True
             return False
+        if (
+            isinstance(event, ResourceProgress)
+            and event.stage is StageName.DESTROY
+            and event.action == "delete"
+            and event.status == "complete"
+        ):
+            cp.destroyed += 1
+            return False  # counted; written with the stage's next transition
         if isinstance(event, RunFinished):
             cp.outcome = Outcome(event.outcome)
             cp.exit_code = event.exit_code

@@ -98,8 +98,12 @@ class ArgoController:
             self._generation = life.generation
         if not self._installed(now):
             return
-        if not life.root_created and all(
-            world.workload_ready(w) for w in world.catalog.of_layer("argocd")
+        # The hook-driven scenarios stand in for Terraform here; with the simulated providers
+        # the real configuration's kubectl_manifest creates the root app through the API.
+        if (
+            not life.root_created
+            and not world.root_by_terraform
+            and all(world.workload_ready(w) for w in world.catalog.of_layer("argocd"))
         ):
             self._create_root(now)
         if not self._ready("argocd-application-controller"):

@@ -197,6 +197,18 @@ class SimCluster:
     def kubeconfig_text(self) -> str:
         return kubeconfig_text(self.catalog.cluster_name, self.api_url, self.ca_pem, self.token)
 
+    def admin_kubeconfig_text(self) -> str:
+        """The kubeconfig Talos hands out (`talos_cluster_kubeconfig`): an admin client
+        certificate instead of the token."""
+        cert, key = self.client_certificate()
+        return kubeconfig_text(
+            self.catalog.cluster_name, self.api_url, self.ca_pem, client_cert=(cert, key)
+        )
+
+    def talos_client_certificate(self) -> tuple[bytes, bytes]:
+        """The Talos API's admin certificate (role os:admin), as talos_machine_secrets has."""
+        return self._certs.client_certificate("admin", ("os:admin",))
+
     def talosconfig_text(self) -> str:
         endpoints = [self.catalog.node_ip(n) for n in self.catalog.control_planes()]
         return talosconfig_text(

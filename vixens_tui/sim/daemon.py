@@ -8,14 +8,16 @@ when a new demo run replaces it, or after `IDLE_S` without a single request.
     python -m vixens_tui.sim.daemon WORKSPACE
 
 reads WORKSPACE/sim-request.json (the profile, faults, speed, scenario) and writes
-WORKSPACE/sim.json (addresses, token, CA, the HTTP checks pointed at loopback) once it serves.
+WORKSPACE/sim.json (addresses, token, CA, the HTTP checks pointed at loopback, Terraform's
+environment) once it serves. It also serves the six simulated Terraform providers of the
+user's configuration (provider_world.py): Terraform reattaches to them, so they act on this
+process's cluster and outlive every Terraform command of a run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import sys
 import threading
@@ -35,17 +37,19 @@ IDLE_S = 1800.0
 
 
 def serve_workspace(workspace: Path) -> int:
-    from vixens_tui.sim.cluster import SimCluster
+    from vixens_tui.sim.provider_world import ProviderWorld
 
     request: dict[str, Any] = json.loads((workspace / REQUEST).read_text())
     profile = Profile.model_validate(request["profile"])
-    sim = SimCluster(
+    world = ProviderWorld(
         profile,
+        workspace,
         faults=tuple(request.get("faults", ())),
         speed=float(request.get("speed", 1.0)),
         scenario=request.get("scenario", "built"),
         seed=request.get("seed"),
     )
+    sim = world.sim
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -53,20 +57,9 @@ def serve_workspace(workspace: Path) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, on_signal)
-    sim.start()
+    world.start()
     try:
-        info = {
-            "pid": os.getpid(),
-            "api_url": sim.api_url,
-            "control_url": sim.control_url,
-            "http_url": sim.http_url,
-            "token": sim.token,
-            "ca_pem": sim.ca_pem.decode(),
-            "http_checks": [json.loads(c.model_dump_json()) for c in sim.demo_http_checks()],
-            "hook_env": sim.hook_env(),
-            "faults": list(sim.faults.names()),
-            "speed": sim.speed,
-        }
+        info = world.info()
         atomic_write(workspace / INFO, json.dumps(info, indent=2).encode())
         last_count, last_change = -1, time.monotonic()
         while not stop.wait(5.0):
@@ -78,7 +71,7 @@ def serve_workspace(workspace: Path) -> int:
             elif time.monotonic() - last_change > IDLE_S:
                 break
     finally:
-        sim.stop()
+        world.stop()
         with contextlib.suppress(OSError):
             (workspace / INFO).unlink()
     return 0

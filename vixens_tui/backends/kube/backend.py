@@ -77,15 +77,16 @@ class KubeBackend:
 
     # -- kubeconfig ------------------------------------------------------------------------
 
-    def _register(self, token: str) -> None:
-        if token and self._redactor is not None:
-            self._redactor.add(token)
+    def _register(self, loaded: kubeconfig.LoadedKubeconfig) -> None:
+        if self._redactor is not None:
+            for secret in loaded.secrets():
+                self._redactor.add(secret)
 
     def kubeconfig_server(self) -> str | None:
         loaded = kubeconfig.load(self.kubeconfig, self.context)
         if loaded is None:
             return None
-        self._register(loaded.token)
+        self._register(loaded)
         return loaded.server
 
     # -- watches ---------------------------------------------------------------------------
@@ -130,7 +131,7 @@ class KubeBackend:
             )
             session.waiter.start()
             return session
-        self._register(loaded.token)
+        self._register(loaded)
         api = client.ApiClient(loaded.configuration)
         generation = self._state.begin(server=loaded.server)
         session = _Session(loaded.fingerprint, generation, api=api)
@@ -205,7 +206,7 @@ class KubeBackend:
                 loaded = kubeconfig.load(self.kubeconfig, self.context)
                 if loaded is None:
                     raise ClusterError(kubeconfig.missing_message(self.kubeconfig))
-                self._register(loaded.token)
+                self._register(loaded)
                 if self._actions is not None:
                     self._actions[1].api.close()  # type: ignore[no-untyped-call]
                 actions = Actions(client.ApiClient(loaded.configuration), loaded.server)

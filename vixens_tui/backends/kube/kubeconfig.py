@@ -7,6 +7,8 @@ being absent is an ordinary state (right after a destroy), not an error.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import os
 import warnings
@@ -46,6 +48,19 @@ class LoadedKubeconfig:
     token: str
     """The bearer token, if the user has one ('' for client certificates)."""
     fingerprint: Fingerprint
+    client_key: str = ""
+    """The client key's PEM, if the user has one (Talos's kubeconfig: an admin certificate)."""
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every form of the credentials a log or an error could show: the token; the client
+        key as PEM, as its base64 body on one line, and as the kubeconfig's
+        client-key-data (the PEM in base64)."""
+        found = [self.token] if self.token else []
+        if self.client_key:
+            pem = self.client_key
+            body = "".join(line for line in pem.splitlines() if not line.startswith("-----"))
+            found += [pem.strip(), body, base64.b64encode(pem.encode()).decode()]
+        return tuple(found)
 
 
 def fingerprint(path: Path) -> Fingerprint | None:
@@ -115,11 +130,17 @@ def load(path: Path, context: str | None = None) -> LoadedKubeconfig | None:
     bearer = configuration.api_key.get("BearerToken") or configuration.api_key.get("authorization")
     if isinstance(bearer, str):
         token = bearer.removeprefix("Bearer ").strip()
+    client_key = ""
+    if configuration.key_file:
+        # The client wrote client-key-data, decoded, to a file of its own.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            client_key = Path(configuration.key_file).read_text()
     return LoadedKubeconfig(
         configuration=configuration,
         server=str(configuration.host),
         token=token,
         fingerprint=before,
+        client_key=client_key,
     )
 
 

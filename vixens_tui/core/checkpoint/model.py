@@ -130,6 +130,11 @@ class Checkpoint(_Model):
     destroy_launched_at: Moment | None = None
     """When this run launched `terraform destroy`, after the wrong-cluster guard and the
     confirmation. From then on a missing kubeconfig is the destroy's doing, not a typo."""
+    destroy_resources: Count | None = None
+    """Managed resources in the Terraform state when this run's first destroy was launched."""
+    destroyed: Count = 0
+    """Resources this run's destroys deleted, every attempt together: with the ones a fix
+    removed from the state (known issue 1), the arithmetic of the runbook's "20 destroyed"."""
 
     _exit_code = field_validator("exit_code")(check_exit_code)
 

@@ -13,11 +13,21 @@ from vixens_tui.core.stages.base import CheckResult, Stage
 from vixens_tui.core.stages.terraform_io import TerraformRelay
 
 
+def is_managed(address: str) -> bool:
+    """A managed resource, not a data source: `terraform state list` lists both (the Talos
+    module's data.talos_machine_configuration... stay in the state after an apply), and only
+    the first are what a destroy destroys and the runbook counts."""
+    path = address.split("[", 1)[0]
+    return not (path.startswith("data.") or ".data." in path)
+
+
 def state_addresses(ctx: StageContext) -> tuple[str, ...]:
+    """The managed resources of the Terraform state (data sources left out)."""
     try:
-        return ctx.terraform.state_list()
+        listed = ctx.terraform.state_list()
     except TerraformError as exc:
         raise StageError(f"terraform state list failed: {exc}", kind=FailureKind.UNKNOWN) from None
+    return tuple(a for a in listed if is_managed(a))
 
 
 def destroy_preview(ctx: StageContext, addresses: tuple[str, ...]) -> DestroyPreview:
@@ -118,6 +128,17 @@ class Destroy(Stage):
                 diagnostics=tuple(diagnostics),
                 data=data,
             )
+        if relay.swallowed:
+            # The Talos module resets each node from a destroy-time provisioner that turns a
+            # failed reset into a warning: the state is empty, the machines are not reset.
+            raise StageError(
+                f"terraform destroy succeeded, but {len(relay.swallowed)} provisioner(s) "
+                "swallowed a failure: the nodes they name were not reset and still run the old "
+                "cluster (not in maintenance mode). Reset them (talosctl reset --graceful=false "
+                "--reboot --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL), "
+                "then retry: " + " | ".join(relay.swallowed[:3]),
+                evidence=tuple(relay.swallowed),
+            )
         left = state_addresses(ctx)
         if left:
             raise StageError(
@@ -126,7 +147,8 @@ class Destroy(Stage):
             )
         self._files_gone(ctx)
         removed = result.summary.get("remove", relay.resources_done)
-        return f"{removed} resources destroyed; kubeconfig and talosconfig removed"
+        counted = _arithmetic(ctx, removed)
+        return f"{removed} resources destroyed{counted}; kubeconfig and talosconfig removed"
 
     def _files_gone(self, ctx: StageContext) -> None:
         left = [p for p in (ctx.profile.kubeconfig, ctx.profile.talosconfig) if p.exists()]
@@ -134,3 +156,33 @@ class Destroy(Stage):
             raise StageError(
                 "destroy finished but these files remain: " + ", ".join(str(p) for p in left)
             )
+
+
+def _arithmetic(ctx: StageContext, removed: int) -> str:
+    """How this attempt's count adds up with the earlier ones and the fixes' `state rm`:
+    the runbook's "20 ressources détruites" is 21 in the state, minus the Cilium release its
+    fix removed from it (destroyed by nobody), over two destroys."""
+    run = ctx.run
+    total, start = max(run.destroyed, removed), run.destroy_resources
+    # The state-rm fix says "removed ADDRESS from the Terraform state" (cilium_destroy_timeout).
+    dropped = [
+        fix.detail.removeprefix("removed ").removesuffix(" from the Terraform state")
+        for fix in run.fixes
+        if fix.stage is StageName.DESTROY and fix.ok and fix.detail.endswith("Terraform state")
+    ]
+    missing = start - total if start is not None else 0
+    if total == removed and not dropped and missing <= 0:
+        return ""
+    text = f" ({total} in all over {ctx.attempt} attempts"
+    if start is not None:
+        text += f": {start} in the state at the start"
+        if missing > 0:
+            why = (
+                f"removed by a fix: {', '.join(dropped)}"
+                if dropped
+                # The Helm provider's refresh drops a release it cannot reach (3.x).
+                else "a refresh no longer found it"
+            )
+            text += f" - {missing} left it without being destroyed ({why})"
+        text += f" = {total}"
+    return text + ")"

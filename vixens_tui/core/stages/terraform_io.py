@@ -45,6 +45,10 @@ class TerraformRelay:
         provider's error diagnostic names no resource on destroy (Terraform passes it no
         configuration to point into), so this is how a failure is tied to its resource."""
         self._pending: list[tuple[str, str, str]] = []
+        self.watch = ctx.profile.known_issues.swallowed_failures
+        self.swallowed: list[str] = []
+        """Output lines with a failure a provisioner swallowed (`watch`): Terraform calls the
+        run a success, these lines say it was not."""
 
     def flush(self) -> None:
         """Hand the lines read so far on (the backend calls it after each read)."""
@@ -55,6 +59,8 @@ class TerraformRelay:
     def __call__(self, item: TfStreamItem) -> None:
         ctx = self.ctx
         if isinstance(item, TfLog):
+            if self.watch and any(text in item.text for text in self.watch):
+                self.swallowed.append(item.text)
             # Batched: handed on as one LogLines per pipe read (flush), or every 2,000 lines.
             self._pending.append((item.text, item.level, item.raw))
             if len(self._pending) >= MAX_BATCH:

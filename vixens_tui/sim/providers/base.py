@@ -7,10 +7,17 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tf import schema
+from tf.types import Unknown
 from tf.utils import Diagnostics
 
 State = dict[str, Any]
 REGISTRY = "registry.terraform.io"
+
+
+def known(value: Any, default: Any = None) -> Any:
+    """`value`, or `default` when it is null or not known yet (a computed attribute of a plan
+    is Unknown until the provider sets it)."""
+    return default if value is None or value is Unknown else value
 
 
 class SimResource:
@@ -48,7 +55,9 @@ class SimResource:
     def update(self, ctx: Any, current: State, planned: State) -> State | None:
         return planned
 
-    def delete(self, ctx: Any, current: State) -> None:
+    def delete(self, ctx: Any, current: State) -> State | None:
+        """None: gone. A failed delete may return `current`: Terraform keeps it in the state
+        either way when the diagnostics hold an error."""
         return None
 
 

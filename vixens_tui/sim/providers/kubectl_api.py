@@ -41,6 +41,8 @@ _DIAL_ERRORS = {
     errno.ETIMEDOUT: "i/o timeout",
 }
 
+TERRAFORM_USER_AGENT = "HashiCorp/1.0 Terraform/1.15.5"
+
 
 class KubeError(Exception):
     """A failed request; `str()` is Go's text of it, `code` the HTTP status (0: transport)."""
@@ -176,7 +178,8 @@ class KubeApi:
         self.connection = connection
         self._discovered = discovered
         self._on_host = on_host
-        headers = {"Accept": "application/json"}
+        # What terraform-plugin-sdk providers send (httpclient.TerraformUserAgent).
+        headers = {"Accept": "application/json", "User-Agent": TERRAFORM_USER_AGENT}
         if connection.token:
             headers["Authorization"] = f"Bearer {connection.token}"
         self._http = httpx.Client(

@@ -1,0 +1,143 @@
+"""The demo's simulated world as Terraform meets it: the cluster on its loopback network, the
+six providers of the user's configuration served to Terraform (reattached), and the tools its
+provisioners call (talosctl, kubectl) on PATH.
+
+The daemon (daemon.py) builds one per demo; tests build one in-process. `terraform_env()` is
+the environment every Terraform command of the demo runs with.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from vixens_tui.core.checkpoint.files import atomic_write
+from vixens_tui.core.profile import Profile
+from vixens_tui.sim.addresses import DemoNetwork, pick_network
+from vixens_tui.sim.cluster import ScenarioName, SimCluster
+from vixens_tui.sim.demo_repo import ENV_DIR
+from vixens_tui.sim.providers.backplane import Backplane
+from vixens_tui.sim.providers.helm import HelmProvider
+from vixens_tui.sim.providers.host import ProviderHost
+from vixens_tui.sim.providers.kubectl import KubectlProvider
+from vixens_tui.sim.providers.kubernetes import KubernetesProvider
+from vixens_tui.sim.providers.local import LocalProvider
+from vixens_tui.sim.providers.null import NullProvider
+from vixens_tui.sim.providers.talos import TalosProvider
+
+REACHED = "reached.json"
+"""Every address a provider was given, for the loopback proof (written as they come)."""
+
+
+class ProviderWorld:
+    def __init__(
+        self,
+        profile: Profile,
+        workspace: Path,
+        *,
+        faults: tuple[str, ...] = (),
+        speed: float = 1.0,
+        scenario: ScenarioName = "built",
+        seed: int | None = None,
+    ) -> None:
+        self.workspace = Path(workspace)
+        self.repo = self.workspace / "repo"
+        self.tf_dir = self.repo.joinpath(*ENV_DIR.parts)
+        names = [n.name for n in profile.nodes]
+        network, probe = pick_network(names)
+        probe.close()  # the API server binds it next
+        self.network: DemoNetwork = network
+        self.sim = SimCluster(
+            network.sim_profile(profile),
+            faults=faults,
+            speed=speed,
+            scenario=scenario,
+            seed=seed,
+            host=network.vip,
+            port=6443,
+        )
+        self.plane: Backplane | None = None
+        self.host: ProviderHost | None = None
+
+    def start(self) -> ProviderWorld:
+        self.sim.start()
+        plane = Backplane(self.sim, self.network, on_reach=self._record_reached)
+        self.sim.world.root_by_terraform = True
+        workdir = self.tf_dir
+        self.plane = plane
+        self.host = ProviderHost(
+            [
+                TalosProvider(plane, workdir),
+                HelmProvider(plane, workdir),
+                KubectlProvider(workdir, on_host=plane.reach),
+                KubernetesProvider(workdir),
+                LocalProvider(workdir),
+                NullProvider(workdir),
+            ],
+            # Not in the workspace: a unix socket's path has 107 bytes at most, and a
+            # workspace path can be longer (the tests' are). A private directory of its own.
+            Path(tempfile.mkdtemp(prefix="vixens-providers-")),
+        ).start()
+        self._write_tools()
+        return self
+
+    def stop(self) -> None:
+        if self.host is not None:
+            self.host.stop()
+            shutil.rmtree(self.host.directory, ignore_errors=True)
+            self.host = None
+        self.sim.stop()
+
+    def _record_reached(self, reached: set[str]) -> None:
+        atomic_write(self.workspace / REACHED, json.dumps(sorted(reached)).encode())
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.workspace / "bin"
+
+    def _write_tools(self) -> None:
+        """talosctl on PATH: this package's simulated one, run by this Python."""
+        self.bin_dir.mkdir(parents=True, exist_ok=True)
+        script = self.bin_dir / "talosctl"
+        script.write_text(
+            f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m vixens_tui.sim.talosctl "$@"\n'
+        )
+        script.chmod(0o700)  # the workspace is private (0700 directories, 0600 files)
+
+    def terraform_env(self) -> dict[str, str]:
+        """Terraform's environment: the providers to reattach, the control channel, and a PATH
+        with talosctl and this venv's kubectl first."""
+        assert self.host is not None, "start() first"
+        path = os.pathsep.join(
+            [str(self.bin_dir), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+        )
+        return {
+            **self.sim.hook_env(),
+            **self.host.reattach_env(),
+            "VIXENS_SIM_NETWORK": json.dumps(self.network.to_json()),
+            "PATH": path,
+        }
+
+    def info(self) -> dict[str, Any]:
+        """What the product needs to reach this world (daemon.py writes it to sim.json)."""
+        sim = self.sim
+        return {
+            "pid": os.getpid(),
+            "api_url": sim.api_url,
+            "control_url": sim.control_url,
+            "http_url": sim.http_url,
+            "token": sim.token,
+            "ca_pem": sim.ca_pem.decode(),
+            "http_checks": [json.loads(c.model_dump_json()) for c in sim.demo_http_checks()],
+            "terraform_env": self.terraform_env(),
+            "network": self.network.to_json(),
+            "terraform_dir": str(self.tf_dir),
+            "faults": list(sim.faults.names()),
+            "speed": sim.speed,
+        }

@@ -1,0 +1,111 @@
+"""`talosctl` for the demo: the two commands the user's Terraform provisioners run.
+
+    talosctl reset -n IP -e IP --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL
+        --graceful=false --reboot --wait=false
+    talosctl upgrade --nodes IP --endpoints IP --image IMAGE --preserve=true --wait=false
+
+(terraform/modules/talos/main.tf, `node_reset_on_destroy` and `control_plane_upgrade`). The demo
+puts a `talosctl` that runs this module first on Terraform's PATH. As the real one, it needs
+TALOSCONFIG (the provisioners write it from the talosconfig the Talos provider made) and reaches
+the node by its address; the simulated machines are driven through the control server (hook.py),
+the address resolved with the demo's network plan (VIXENS_SIM_NETWORK, addresses.py).
+
+With `--wait=false` the real talosctl returns once the node has accepted the request: so does
+this one. A node it cannot reach is a gRPC error and exit 1, as the real one: the provisioner's
+`|| echo "Warning: Node reset failed, continuing destroy"` then swallows it, which the product
+must notice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from vixens_tui.sim.addresses import DemoNetwork
+from vixens_tui.sim.hook import call
+
+TALOS_PORT = 50000
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="talosctl", add_help=True)
+    parser.add_argument("--talosconfig", default=os.environ.get("TALOSCONFIG", ""))
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("reset", "upgrade"):
+        sub = commands.add_parser(name)
+        sub.add_argument("-n", "--nodes", action="append", default=[])
+        sub.add_argument("-e", "--endpoints", action="append", default=[])
+        sub.add_argument("--wait", default="true")
+        if name == "reset":
+            sub.add_argument("--system-labels-to-wipe", action="append", default=[])
+            sub.add_argument("--graceful", default="true")
+            sub.add_argument("--reboot", nargs="?", const="true", default="false")
+        else:
+            sub.add_argument("--image", default="")
+            sub.add_argument("--preserve", default="false")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
+def _talosconfig(path: str) -> str | None:
+    """Why the talosconfig cannot be used, or None (the real client needs a context with
+    a CA, a certificate and a key)."""
+    if not path:
+        return "failed to read config: no talosconfig: set TALOSCONFIG or --talosconfig"
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+        context = data["contexts"][data["context"]]
+        if not all(context.get(k) for k in ("ca", "crt", "key")):
+            return f"failed to read config: context {data['context']!r} has no client certificate"
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        return f"failed to read config: {exc}"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    problem = _talosconfig(args.talosconfig)
+    if problem:
+        return _fail(problem)
+    raw_network = os.environ.get("VIXENS_SIM_NETWORK", "")
+    control = os.environ.get("VIXENS_SIM_CONTROL", "")
+    if not raw_network or not control:
+        return _fail("talosctl (vixens-tui demo): VIXENS_SIM_NETWORK and VIXENS_SIM_CONTROL unset")
+    network = DemoNetwork.from_json(json.loads(raw_network))
+    nodes = [n for value in args.nodes for n in value.split(",") if n]
+    if not nodes:
+        return _fail("error: nodes are not set for the command: please use `--nodes` flag")
+    rows = []
+    for address in nodes:
+        name = network.node_at(address)
+        if name is None:
+            return _fail(
+                f"error executing {args.command}: 1 error occurred:\n\t* {address}: rpc error: "
+                'code = Unavailable desc = connection error: desc = "transport: Error while '
+                f'dialing: dial tcp {address}:{TALOS_PORT}: connect: no route to host"'
+            )
+        if args.command == "reset":
+            answer = call(control, os.environ.get("VIXENS_SIM_TOKEN", ""), "node-reset", [name])
+            if int(str(answer.get("rc", 1))) != 0:
+                return _fail(f"error executing reset: {answer.get('stderr', '')}")
+        rows.append(address)
+    if args.command == "upgrade":
+        started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+        print(f"{'NODE':<16}{'ACK':<27}STARTED")
+        for address in rows:
+            print(f"{address:<16}{'Upgrade request received':<27}{started}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
