@@ -253,3 +253,16 @@ def test_kubeconfig_env_is_honoured_like_kubectl(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     # Commands that do not reach the cluster do not care.
     assert run_cli(["status"], env_for(state, KUBECONFIG=listed)).returncode == 0
+
+
+def test_kubeconfig_from_the_environment_remembers_where_terraform_writes(tmp_path: Path) -> None:
+    """The file Terraform writes (the profile's) is kept beside the one $KUBECONFIG names, so
+    that preflight can warn when they differ."""
+    path = profile_file(tmp_path)
+    kc = tmp_path / "mine" / "kubeconfig"
+    profile = profile_for(Options(config=path, kubeconfig=kc))
+    assert profile.kubeconfig == kc
+    assert profile.terraform_kubeconfig == tmp_path / "terraform" / "kubeconfig-dev"
+    same = profile_for(Options(config=path, kubeconfig=tmp_path / "terraform" / "kubeconfig-dev"))
+    assert same.terraform_kubeconfig is None
+    assert profile_for(Options(config=path)).terraform_kubeconfig is None

@@ -41,7 +41,12 @@ def profile_for(options: Options) -> Profile:
     if options.kubeconfig is not None and not options.demo:
         # $KUBECONFIG names the cluster's file as it does for kubectl. The wrong-cluster guard
         # checks that file against the profile's endpoint before anything is destroyed.
-        profile = profile.model_copy(update={"kubeconfig": options.kubeconfig.absolute()})
+        chosen = options.kubeconfig.absolute()
+        update: dict[str, object] = {"kubeconfig": chosen}
+        if chosen != profile.kubeconfig:
+            # Terraform still writes the profile's: preflight says the two differ.
+            update["terraform_kubeconfig"] = profile.kubeconfig
+        profile = profile.model_copy(update=update)
     return profile
 
 

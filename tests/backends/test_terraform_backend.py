@@ -369,8 +369,11 @@ def test_interrupt_stops_terraform_and_its_children(
     backend = PythonTerraformBackend(workdir(tmp_path, SLOW, engine=engine), engine, grace_s=10)
     token = CancelToken()
     pgids: list[int] = []
+    said: list[str] = []
 
     def listener(item: TfStreamItem) -> None:
+        if isinstance(item, TfLog) and item.text.startswith("stopping: "):
+            said.append(item.text)
         if isinstance(item, TfLog) and "(local-exec): pgid " in item.text:
             pgids.append(int(item.text.rsplit(" ", 1)[1]))
             token.cancel("Ctrl-C")
@@ -388,6 +391,12 @@ def test_interrupt_stops_terraform_and_its_children(
     texts = [d.text() for d in result.diagnostics]
     assert any("execution halted" in t or "signal: interrupt" in t for t in texts), texts
     assert not group_alive(pgids[0])
+    # The log says, once, that the run waits for Terraform, and how long it may take.
+    assert said == [
+        "stopping: terraform apply got the interrupt and has 10s to stop on its own (it "
+        "finishes the operations in flight, writes its state, releases its lock) before it is "
+        "terminated"
+    ]
     # Terraform saved the half-created resource (tainted) and released its lock on the way
     # out: the next commands run at once.
     assert backend.state_list() == ("terraform_data.slow",)
@@ -539,3 +548,19 @@ def test_a_streamed_flood_arrives_whole(tmp_path: Path) -> None:
     assert result.rc == 0
     assert received == count
     assert 1 <= flushes < count // 10  # batched by read, not one call per line
+
+
+def test_the_profiles_stop_grace_reaches_the_backend(
+    tmp_path: Path, engine: TerraformEngine
+) -> None:
+    """Minutes by default (a Helm release in flight waits for its pods), the profile's when set."""
+    from tests.conftest import test_profile
+    from vixens_tui.backends.factory import terraform_for
+
+    profile = test_profile(tmp_path / "env")
+    assert profile.terraform_stop_grace_s == 300.0
+    profile = profile.model_copy(
+        update={"terraform_binary": str(engine.binary), "terraform_stop_grace_s": 900.0}
+    )
+    backend = terraform_for(profile)
+    assert isinstance(backend, PythonTerraformBackend) and backend.grace_s == 900.0

@@ -122,3 +122,34 @@ def test_data_sources_of_the_state_are_not_counted_as_resources() -> None:
     assert not is_managed("data.terraform_remote_state.network")
     assert is_managed(f'{talos}.null_resource.node_reset_on_destroy["data.x"]')
     assert is_managed("module.environment.module.cilium.helm_release.cilium")
+
+
+def test_a_kubeconfig_other_than_terraforms_is_warned_about(harness, tmp_path) -> None:
+    """$KUBECONFIG replaces the profile's file for reading the cluster; Terraform still writes
+    its own: the run says so, naming both (the first would keep the old cluster's keys)."""
+    from vixens_tui.core.events import Info
+
+    h = harness()
+    written = h.profile.kubeconfig
+    elsewhere = tmp_path / "elsewhere" / "kubeconfig"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(written.read_bytes())
+    h.profile = h.profile.model_copy(
+        update={"kubeconfig": elsewhere, "terraform_kubeconfig": written}
+    )
+    h.world.profile = h.profile
+    result = h.engine().run(RunRequest(plan=make_plan(only=StageName.PREFLIGHT)))
+    assert result.exit_code == ExitCode.DONE
+    warnings = [
+        e.message for e in h.of(Info) if e.level == "warning" and "$KUBECONFIG" in e.message
+    ]
+    assert len(warnings) == 1
+    assert str(elsewhere) in warnings[0] and str(written) in warnings[0]
+
+
+def test_the_same_kubeconfig_is_not_warned_about(harness) -> None:
+    from vixens_tui.core.events import Info
+
+    h = harness()
+    h.engine().run(RunRequest(plan=make_plan(only=StageName.PREFLIGHT)))
+    assert not [e for e in h.of(Info) if "$KUBECONFIG" in e.message]

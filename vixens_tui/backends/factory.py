@@ -64,7 +64,9 @@ def terraform_for(profile: Profile) -> TerraformBackend:
         engine = find_terraform(profile.terraform_binary)
     except TerraformError as exc:
         return MissingTerraform(str(exc))
-    return PythonTerraformBackend(profile.terraform_dir, engine)
+    return PythonTerraformBackend(
+        profile.terraform_dir, engine, grace_s=profile.terraform_stop_grace_s
+    )
 
 
 def real_backends(profile: Profile, redactor: Redactor | None = None) -> Backends:

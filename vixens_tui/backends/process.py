@@ -109,6 +109,7 @@ def supervise(
     term_grace_s: float = 5.0,
     reap_timeout_s: float = 10.0,
     on_chunk: Callable[[], None] | None = None,
+    on_interrupt: Callable[[], None] | None = None,
 ) -> ProcessResult:
     """Stream a `spawn`ed child's stdout line by line to `on_line` until it ends.
 
@@ -117,8 +118,10 @@ def supervise(
     a newline included). stderr is drained by a thread so a chatty child never blocks.
 
     On cancellation: SIGINT to the group, SIGTERM after `grace_s`, SIGKILL `term_grace_s`
-    later. Once the leader has exited, the rest of its group is killed, and the call waits up
-    to `reap_timeout_s` for the group to disappear. If `on_line` raises, the child is stopped
+    later. `on_interrupt` is called once, in the calling thread, when the SIGINT has been sent
+    (a cancellation may come from a signal handler: nothing else runs there). Once the leader
+    has exited, the rest of its group is killed, and the call waits up to `reap_timeout_s` for
+    the group to disappear. If `on_line` raises, the child is stopped
     (SIGTERM, then SIGKILL) and reaped before the exception propagates.
     """
     return _Supervisor(
@@ -129,6 +132,7 @@ def supervise(
         term_grace_s=term_grace_s,
         reap_timeout_s=reap_timeout_s,
         on_chunk=on_chunk,
+        on_interrupt=on_interrupt,
     ).run()
 
 
@@ -143,8 +147,11 @@ class _Supervisor:
         term_grace_s: float,
         reap_timeout_s: float,
         on_chunk: Callable[[], None] | None = None,
+        on_interrupt: Callable[[], None] | None = None,
     ) -> None:
         self.on_chunk = on_chunk
+        self.on_interrupt = on_interrupt
+        self._told_interrupt = False
         if proc.stdout is None or proc.stderr is None:
             raise ValueError("supervise() needs a child started by spawn() (piped stdout/stderr)")
         self.proc = proc
@@ -281,6 +288,10 @@ class _Supervisor:
                         poller.unregister(pidfd)
                         self._exited = True
                 now = time.monotonic()
+                if self._interrupted_at is not None and not self._told_interrupt:
+                    self._told_interrupt = True
+                    if self.on_interrupt is not None:
+                        self.on_interrupt()
                 if not self._exited and pidfd is None:
                     self._exited = self._peek_exited()
                 if self._exited and exit_seen_at is None:

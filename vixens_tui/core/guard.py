@@ -25,20 +25,30 @@ class TerraformTarget:
     source: str
 
 
+def is_managed(address: str) -> bool:
+    """A managed resource, not a data source: `terraform state list` lists both (the Talos
+    module's data.talos_machine_configuration... stay in the state after an apply), and only
+    the first are what a destroy destroys and the runbook counts."""
+    path = address.split("[", 1)[0]
+    return not (path.startswith("data.") or ".data." in path)
+
+
 def state_addresses(ctx: StageContext) -> tuple[str, ...]:
-    """`terraform state list`: the backend must answer before anything changes.
+    """`terraform state list`, its managed resources: the backend must answer before
+    anything changes.
 
     An unreachable backend (the user's is S3 on a MinIO host) or missing credentials is an
     input problem found in preflight, with the backend's own words, not a failure in the
     middle of a destroy.
     """
     try:
-        return ctx.terraform.state_list()
+        listed = ctx.terraform.state_list()
     except TerraformError as exc:
         raise StageError(
             f"the Terraform state cannot be read in {ctx.profile.terraform_dir}: {exc}",
             kind=FailureKind.INPUT,
         ) from None
+    return tuple(a for a in listed if is_managed(a))
 
 
 def terraform_targets(ctx: StageContext, *, state_empty: bool) -> tuple[TerraformTarget, ...]:

@@ -265,7 +265,9 @@ def demo_backends(
         fresh = not (demo.terraform_dir / "terraform.tfstate").exists()
         if fresh:
             prepare_repo(workspace / "repo", DemoNetwork.from_json(info["network"]))
-        terraform = PythonTerraformBackend(demo.terraform_dir, engine, env=env)
+        terraform = PythonTerraformBackend(
+            demo.terraform_dir, engine, env=env, grace_s=demo.terraform_stop_grace_s
+        )
         if fresh:
             init = terraform.init()
             if not init.ok:

@@ -45,6 +45,11 @@ _UNDECLARED = "Reference to undeclared input variable"
 Starter = Callable[[], tuple[subprocess.Popen[bytes], None, None]]
 
 
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
+
+
 class PythonTerraformBackend:
     """Terraform in one working directory, run by `engine` (a real binary or the shim)."""
 
@@ -231,7 +236,20 @@ class PythonTerraformBackend:
             raise TerraformError(f"cannot run {self.engine.binary}: {exc}") from None
         try:
             result = process.supervise(
-                proc, stream.feed, cancel, grace_s=self.grace_s, on_chunk=stream.flush
+                proc,
+                stream.feed,
+                cancel,
+                grace_s=self.grace_s,
+                on_chunk=stream.flush,
+                on_interrupt=lambda: listener(
+                    TfLog(
+                        f"stopping: terraform {command} got the interrupt and has "
+                        f"{_duration(self.grace_s)} to stop on its own (it finishes the "
+                        "operations in flight, writes its state, releases its lock) before it "
+                        "is terminated",
+                        level="warning",
+                    )
+                ),
             )
         finally:
             self.tf.temp_var_files.clean_up()

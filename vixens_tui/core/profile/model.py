@@ -200,6 +200,13 @@ class Profile(_Strict):
     terraform_dir: Path
     kubeconfig: Path
     talosconfig: Path
+    terraform_stop_grace_s: PositiveFloat = 300.0
+    """How long an interrupted `terraform destroy` or `apply` may take to stop on its own (it
+    finishes the Helm install or uninstall in flight and writes its state) before it is
+    terminated. Minutes: a Helm release waits for its pods."""
+    terraform_kubeconfig: Path | None = None
+    """Where the Terraform configuration writes its kubeconfig, when the run reads another file
+    (`kubeconfig` replaced by $KUBECONFIG); None: the same file."""
     context: str | None = None
     """The kubeconfig context to use (default: the file's current context)."""
     api_endpoint: HttpUrl

@@ -6,19 +6,11 @@ from vixens_tui.core.cancel import Cancelled
 from vixens_tui.core.context import DestroyPreview, StageContext
 from vixens_tui.core.events import DestroyLaunched, Info
 from vixens_tui.core.failures import FailureKind, StageError
-from vixens_tui.core.guard import check_before_destroy
+from vixens_tui.core.guard import check_before_destroy, is_managed
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TerraformError
 from vixens_tui.core.stages.base import CheckResult, Stage
 from vixens_tui.core.stages.terraform_io import TerraformRelay
-
-
-def is_managed(address: str) -> bool:
-    """A managed resource, not a data source: `terraform state list` lists both (the Talos
-    module's data.talos_machine_configuration... stay in the state after an apply), and only
-    the first are what a destroy destroys and the runbook counts."""
-    path = address.split("[", 1)[0]
-    return not (path.startswith("data.") or ".data." in path)
 
 
 def state_addresses(ctx: StageContext) -> tuple[str, ...]:

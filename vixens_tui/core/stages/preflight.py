@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vixens_tui.core.context import StageContext
+from vixens_tui.core.events import Info
 from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.guard import check_kubeconfig_side, check_terraform_side, state_addresses
 from vixens_tui.core.names import StageName
@@ -90,4 +91,21 @@ class Preflight(Stage):
         verdict = check_kubeconfig_side(ctx, addresses)
         ctx.info(verdict)
         done.append(verdict)
+        written = profile.terraform_kubeconfig
+        if written is not None and written != profile.kubeconfig:
+            # The run reads $KUBECONFIG; the apply rewrites the configuration's own file. After
+            # a rebuild the first one still names the old cluster's certificates.
+            ctx.emit(
+                Info(
+                    stage=ctx.stage,
+                    level="warning",
+                    message=(
+                        f"this run reads the kubeconfig {profile.kubeconfig} ($KUBECONFIG), but "
+                        f"Terraform writes its own to {written}: after the apply the first may "
+                        f"still hold the destroyed cluster's credentials; point $KUBECONFIG at "
+                        f"{written}, or copy it over once the apply is done"
+                    ),
+                )
+            )
+            done.append(f"warning: $KUBECONFIG is not the kubeconfig Terraform writes ({written})")
         return "; ".join(done)
