@@ -123,11 +123,11 @@ def test_a_changed_version_waits_with_the_true_reason(harness) -> None:
         e.detail for e in h.of(Waiting) if isinstance(e, Waiting) and e.stage is StageName.APPLY
     ]
     assert waits, "the re-opened apply waited for the nodes"
-    assert waits[-1] == "3/3 Ready, at v1.34.0 where v1.33.4 is expected"
+    assert waits[-1] == "3/3 Ready, at v1.34.0 where v1.33.4 is expected (same minor)"
 
 
 def _node(name: str, *, ready: bool = True, version: str = "v1.34.0") -> NodeInfo:
-    return NodeInfo(name=name, ready=ready, version=version)
+    return NodeInfo(name=name, ready=ready, version=version, roles=("control-plane",))
 
 
 @pytest.mark.parametrize(
@@ -135,11 +135,11 @@ def _node(name: str, *, ready: bool = True, version: str = "v1.34.0") -> NodeInf
     [
         (
             [_node(n) for n in "abcde"],
-            "5/5 Ready, at v1.34.0 where v1.33.4 is expected",
+            "5/5 Ready, at v1.34.0 where v1.33.4 is expected (same minor)",
         ),
         (
             [_node("a"), _node("b", version="v1.33.4"), _node("c", ready=False)],
-            "2/3 Ready, c NotReady, a, c at v1.34.0 where v1.33.4 is expected",
+            "2/3 Ready, c NotReady, a, c at v1.34.0 where v1.33.4 is expected (same minor)",
         ),
         (
             [_node("a", version="v1.33.4")],
@@ -152,9 +152,35 @@ def test_the_node_verdict_tells_ready_and_version_apart(
 ) -> None:
     names = [n.name for n in nodes] if len(nodes) == 5 else ["a", "b", "c"]
     snap = ClusterSnapshot(reachable=True, nodes=tuple(nodes))
-    ok, detail = nodes_verdict(snap, names, "v1.33.4")
+    ok, detail = nodes_verdict(snap, [NodeSpec(name=n) for n in names], "v1.33.4")
     assert not ok
     assert detail == expected
+
+
+def test_the_profile_asks_for_the_minor_by_default_and_the_role_is_checked() -> None:
+    """The user's Talos module never passes its Kubernetes version: the patch is Talos's
+    choice. A control plane without its role is named."""
+    specs = [NodeSpec(name=n) for n in "abc"]
+    snap = ClusterSnapshot(reachable=True, nodes=tuple(_node(n, version="v1.34.1") for n in "abc"))
+    assert nodes_verdict(snap, specs, "v1.34.0") == (
+        True,
+        "3/3 nodes Ready at v1.34.1 (v1.34.0 asked, same minor)",
+    )
+    assert nodes_verdict(snap, specs, "v1.34") == (
+        True,
+        "3/3 nodes Ready at v1.34.1 (v1.34 asked, same minor)",
+    )
+    ok, detail = nodes_verdict(snap, specs, "v1.34.0", "patch")
+    assert not ok and detail == "3/3 Ready, at v1.34.1 where v1.34.0 is expected (same patch)"
+    assert nodes_verdict(snap, specs, "v1.35.0")[0] is False
+    roleless = ClusterSnapshot(
+        reachable=True,
+        nodes=(*(_node(n) for n in "ab"), NodeInfo(name="c", ready=True, version="v1.34.0")),
+    )
+    ok, detail = nodes_verdict(roleless, specs, "v1.34.0")
+    assert not ok and detail == "3/3 Ready, c without the control-plane role"
+    workers = [NodeSpec(name="c", role="worker")]
+    assert nodes_verdict(roleless, workers, "v1.34.0")[0] is True
 
 
 def test_node_changes_are_listed_by_name(harness) -> None:

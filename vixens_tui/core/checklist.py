@@ -83,11 +83,14 @@ def _pods_running(pods: tuple[PodInfo, ...], what: str) -> tuple[bool, str]:
 
 def _nodes_ready(o: Observation) -> tuple[bool, str]:
     # The same verdict as the apply stage's wait: Ready and the version told apart.
-    names = [n.name for n in o.profile.nodes]
-    ok, detail = nodes_verdict(o.snapshot, names, o.profile.kubernetes_version)
+    profile = o.profile
+    names = [n.name for n in profile.nodes]
+    ok, detail = nodes_verdict(
+        o.snapshot, profile.nodes, profile.kubernetes_version, profile.kubernetes_version_match
+    )
     if ok:
-        version = o.profile.kubernetes_version
-        return True, f"{len(names)}/{len(names)} nodes Ready ({', '.join(names)}) at {version}"
+        at = detail.partition(" at ")[2]
+        return True, f"{len(names)}/{len(names)} nodes Ready ({', '.join(names)}) at {at}"
     return False, detail
 
 

@@ -13,6 +13,14 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in _NUM.findall(core)[:3])
 
 
+def same_version(found: str, wanted: str, match: str = "minor") -> bool:
+    """Whether `found` is `wanted` as far as `match` goes: "minor" (1.34.x is 1.34.0) or
+    "patch". A `wanted` that names only a minor ("v1.34") is compared on its minor."""
+    want = version_tuple(wanted)
+    depth = min(2 if match == "minor" else 3, len(want))
+    return bool(want) and version_tuple(found)[:depth] == want[:depth]
+
+
 def version_at_least(version: str, minimum: str) -> bool:
     return version_tuple(version) >= version_tuple(minimum)
 

@@ -212,6 +212,10 @@ class Profile(_Strict):
     api_endpoint: HttpUrl
     """The Kubernetes API the kubeconfig must point at (the wrong-cluster guard)."""
     kubernetes_version: str
+    kubernetes_version_match: Literal["minor", "patch"] = "minor"
+    """How much of `kubernetes_version` the nodes must match. The minor by default: the user's
+    Talos module never passes its version to Talos, so the patch is the Talos release's
+    choice; "patch" to hold it to the patch too."""
     nodes: tuple[NodeSpec, ...] = Field(min_length=1)
     versions: Versions = Versions()
     argocd: ArgoCD

@@ -18,13 +18,14 @@ class NodesReady:
     """Condition: every profile node present, Ready, at the profile's version."""
 
     def __init__(self, ctx: StageContext) -> None:
-        self.names = [n.name for n in ctx.profile.nodes]
+        self.nodes = ctx.profile.nodes
         self.version = ctx.profile.kubernetes_version
+        self.match = ctx.profile.kubernetes_version_match
 
     def __call__(self, snap: ClusterSnapshot) -> tuple[bool, str]:
         if not snap.reachable:
             return False, f"API not reachable yet ({snap.error or 'connecting'})"
-        return nodes_verdict(snap, self.names, self.version)
+        return nodes_verdict(snap, self.nodes, self.version, self.match)
 
 
 class Apply(Stage):
@@ -68,5 +69,5 @@ class Apply(Stage):
         # A new cluster behind a new kubeconfig: (re)start the watches on it.
         ctx.cluster.start()
         condition = NodesReady(ctx)
-        wait_for(ctx, f"{len(condition.names)} nodes Ready at {condition.version}", condition)
+        wait_for(ctx, f"{len(condition.nodes)} nodes Ready at {condition.version}", condition)
         return f"{added} resources created; " + condition(ctx.cluster.snapshot())[1]
