@@ -131,8 +131,11 @@ def test_demo_state_is_private_and_holds_no_secret(
         assert needle not in result.stdout, needle[:8]
         assert needle not in result.stderr, needle[:8]
     assert not (workspace / "sim.json").exists()  # the finished demo's simulator is gone
+    # The kubeconfig, and Terraform's state: like the real one, it holds the Talos
+    # kubeconfig resource's attributes (`sensitive` only hides them from the output).
     assert set(holders(workspace, needles)) == {
-        "terraform/kubeconfig-dev",
+        "repo/terraform/environments/dev/kubeconfig-dev",
+        "repo/terraform/environments/dev/terraform.tfstate",
         "secrets/gandi-credentials.yaml",
         "secrets/client-info.yml",
     }
@@ -331,8 +334,11 @@ async def test_the_tui_on_the_demo_shows_no_secret(
     finally:
         app.shutdown()
     assert holders(state_root, needles) == {}
+    # The kubeconfig, and Terraform's state: like the real one, it holds the Talos
+    # kubeconfig resource's attributes (`sensitive` only hides them from the output).
     assert set(holders(workspace, needles)) == {
-        "terraform/kubeconfig-dev",
+        "repo/terraform/environments/dev/kubeconfig-dev",
+        "repo/terraform/environments/dev/terraform.tfstate",
         "secrets/gandi-credentials.yaml",
         "secrets/client-info.yml",
     }

@@ -90,9 +90,12 @@ async def test_at_80x24_a_known_issue_and_its_key_are_not_cut_off(env: TuiEnv) -
         # Quitting while the run waits: asked first, then stopped cleanly.
         await pilot.press("q")
         await until(pilot, showing(app, QuitConfirmScreen))
+        # The dialog's footer is drawn on a later frame than the dialog (15 a second here).
+        await until(
+            pilot, lambda: "y Stop and quit" in screen_lines(app)[-1], 5, "the dialog's keys"
+        )
         lines = screen_lines(app)
         assert any("stop and quit" in line for line in lines)
-        assert "y Stop and quit" in lines[-1]
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running, what="exit")
     assert app.return_value == 130
