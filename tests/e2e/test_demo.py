@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import FinishedDemo
+from tests.fakes import addresses_for
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
+from vixens_tui.core.profile import load_profile
 from vixens_tui.sim.demo import DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD
 
 THREE_ISSUES = "cilium-destroy-timeout,cert-manager-namespace-missing,repo-server-eof"
@@ -31,8 +33,15 @@ def test_demo_from_nothing_to_validated(finished_demo: Callable[[str], FinishedD
     for item in cp.checklist:
         assert item.state is ChecklistState.PROVED and item.by == "probe" and item.evidence, item
     destroy = cp.stage(cp.stages[1].name)
-    # The user's real configuration: 21 managed resources (its 4 data sources not counted).
+    # The user's real configuration: 21 managed resources (its 4 data sources not counted),
+    # at their real addresses: the destroy lists them and the apply creates each one.
     assert destroy.summary and destroy.summary.startswith("21 resources destroyed;")
+    real = addresses_for(load_profile("dev"))
+    assert len(real) == 21
+    for address in real:
+        assert f"[destroy]   | {address}\n" in result.stdout, address
+        assert f"[apply]   {address}: create complete" in result.stdout, address
+    assert "terraform_data" not in result.stdout
     # The simulator of a finished demo is stopped.
     assert not (demo.workspace / "sim.json").exists()
 
