@@ -17,9 +17,12 @@ import ipaddress
 import random
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vixens_tui.core.profile import Profile
+if TYPE_CHECKING:
+    # Not at run time: the simulated talosctl imports this module once per provisioner run,
+    # and the profile's models (pydantic) would triple its start-up.
+    from vixens_tui.core.profile import Profile
 
 API_PORT = 6443
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
