@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from vixens_tui.core.profile.gitops import GitOpsError, read_apps
+from vixens_tui.core.profile.gitops import GitOpsError, read_overlay
 from vixens_tui.core.profile.model import Profile
 from vixens_tui.core.safefile import MIB, FileRefused, parse_toml, read_text
 
@@ -116,12 +116,18 @@ def parse_profile(text: str, source: str, base: Path | None, *, env: str | None 
         profile = profile.resolve_paths(base)
     if profile.apps_from is not None:
         try:
-            apps = read_apps(profile.apps_from, profile.name)
+            read = read_overlay(profile.apps_from, profile.name)
         except GitOpsError as exc:
             raise ProfileError(source, [f"field `apps_from`: {exc}"]) from None
+        overlay = profile.apps_from.checkout / profile.apps_from.overlay_for(profile.name)
         try:
             profile = Profile.model_validate(
-                {**profile.model_dump(), "apps": [a.model_dump() for a in apps], "apps_from": None}
+                {
+                    **profile.model_dump(),
+                    "apps": [a.model_dump() for a in read.apps],
+                    "apps_from": None,
+                    "apps_skipped": [f"{overlay}: {line}" for line in read.skipped],
+                }
             )
         except ValidationError as exc:
             raise ProfileError(source, _validation_problems(exc, data)) from None

@@ -221,6 +221,10 @@ class Profile(_Strict):
     argocd: ArgoCD
     apps: tuple[AppSpec, ...] = ()
     apps_from: GitOpsSource | None = None
+    apps_skipped: tuple[str, ...] = ()
+    """What the GitOps overlay of `apps_from` holds that its reader did not follow (a
+    subdirectory, a remote base, a component, a name prefix...): said at preflight, since the
+    apps listed may then be the wrong ones."""
     secrets: Secrets
     http_checks: tuple[HttpCheck, ...] = ()
     validation: Validation = Validation()

@@ -91,6 +91,17 @@ class Preflight(Stage):
         verdict = check_kubeconfig_side(ctx, addresses)
         ctx.info(verdict)
         done.append(verdict)
+        for line in profile.apps_skipped:
+            # The expected apps came from a GitOps overlay the reader did not fully follow.
+            ctx.emit(
+                Info(
+                    stage=ctx.stage,
+                    level="warning",
+                    message=f"expected apps: the GitOps reader skipped {line}",
+                )
+            )
+        if profile.apps_skipped:
+            done.append(f"warning: {len(profile.apps_skipped)} parts of the GitOps overlay skipped")
         written = profile.terraform_kubeconfig
         if written is not None and written != profile.kubeconfig:
             # The run reads $KUBECONFIG; the apply rewrites the configuration's own file. After
