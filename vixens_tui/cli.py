@@ -40,6 +40,7 @@ modes:
   vixens-tui status [--json]         the environment's last run, stage by stage
   vixens-tui sim [--port N] ...      serve the simulated cluster alone (point kubectl at it)
   vixens-tui profile show|path       print the effective profile, or where it is read from
+  vixens-tui profile check --checkout DIR   what differs between the profile and the repository
 
 stages: preflight, destroy, apply, namespaces, argocd-sync, secrets, validate
   (preflight always runs first: it changes nothing)
@@ -195,10 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="start built (default) or destroyed",
     )
 
-    prof = subs.add_parser("profile", help="show the effective profile or where it comes from")
+    prof = subs.add_parser(
+        "profile", help="show the effective profile, where it comes from, or its drift"
+    )
     _common(prof, sub=True)
     prof.add_argument(
-        "what", choices=("show", "path"), help="show: the profile as JSON; path: its source"
+        "what",
+        choices=("show", "path", "check"),
+        help="show: the profile as JSON; path: its source; check: compare it with --checkout",
+    )
+    prof.add_argument(
+        "--checkout",
+        metavar="DIR",
+        type=Path,
+        help="with check: the GitOps repository's checkout (default: the profile's apps_from)",
     )
     return parser
 
@@ -300,7 +311,7 @@ def _dispatch(ns: argparse.Namespace, options: Options) -> int:
     if ns.command == "profile":
         from vixens_tui import profile_cmd
 
-        return profile_cmd.run(options, ns.what)
+        return profile_cmd.run(options, ns.what, checkout=ns.checkout)
     if ns.command == "sim":
         from vixens_tui.sim_cmd import run as run_sim
 
