@@ -22,9 +22,11 @@ from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.cluster import (
     AppInfo,
     CertificateInfo,
+    ChallengeInfo,
     ClusterSnapshot,
     IssuerInfo,
     NodeInfo,
+    OrderInfo,
     PodInfo,
 )
 from vixens_tui.core.names import StageName
@@ -119,6 +121,16 @@ class FakeWorld:
         self.reachable_override: bool | None = None
         self.unlisted: set[str] = set()
         """Kinds whose first list has not arrived (their tuples come empty, as a backend's)."""
+        self.certificates: tuple[CertificateInfo, ...] | None = None
+        """The Certificates a snapshot shows (None: the profile's, all Ready)."""
+        self.issuers: tuple[IssuerInfo, ...] | None = None
+        """The ClusterIssuers a snapshot shows (None: letsencrypt-staging Ready once synced)."""
+        self.orders: tuple[OrderInfo, ...] = ()
+        self.challenges: tuple[ChallengeInfo, ...] = ()
+        self.http_answers: dict[str, HttpResult] = {}
+        """URL -> the answer a probe gets (others: 200 while the cluster exists)."""
+        self.http_probes: list[str] = []
+        """`METHOD URL` of every HTTP probe, in order."""
         self.current_stage: StageName | None = None
         self._names = itertools.count(1)
         self.tf_endpoint = self.faults.terraform_endpoint or str(profile.api_endpoint).rstrip("/")
@@ -270,6 +282,29 @@ class FakeWorld:
                 operation_pending=False,
             )
 
+    def current_certificates(self) -> tuple[CertificateInfo, ...]:
+        """What a snapshot shows: `certificates` when set, else the profile's, all Ready."""
+        if self.certificates is not None:
+            return self.certificates
+        refs = self.profile.validation.certificates or ("whoami/whoami-tls",)
+        return tuple(
+            CertificateInfo(
+                ns,
+                name,
+                ready=True,
+                issuer="letsencrypt-staging",
+                issuer_kind="ClusterIssuer",
+                dns_names=(f"{name.removesuffix('-tls')}.{self.profile.name}.example",),
+            )
+            for ns, _, name in (ref.partition("/") for ref in refs)
+        )
+
+    def _issuers(self) -> tuple[IssuerInfo, ...]:
+        if self.issuers is not None:
+            return self.issuers
+        synced = self.apps.get("cert-manager-config", AppInfo("", "")).sync == "Synced"
+        return (IssuerInfo("letsencrypt-staging", ready=True),) if synced else ()
+
     def snapshot(self) -> ClusterSnapshot:
         reachable = self.exists if self.reachable_override is None else self.reachable_override
         if not reachable:
@@ -283,10 +318,10 @@ class FakeWorld:
             nodes=tuple(self.nodes),
             pods=() if "pods" in self.unlisted else tuple(self.pods.values()),
             apps=tuple(self.apps.values()),
-            certificates=(CertificateInfo("whoami", "whoami-tls", ready=True),),
-            issuers=(IssuerInfo("letsencrypt-staging", ready=True),)
-            if self.apps.get("cert-manager-config", AppInfo("", "")).sync == "Synced"
-            else (),
+            certificates=self.current_certificates(),
+            issuers=self._issuers(),
+            orders=self.orders,
+            challenges=self.challenges,
             namespaces=tuple(sorted(self.namespaces)),
             synced_kinds=frozenset(
                 {"nodes", "pods", "namespaces", "applications", "certificates", "clusterissuers"}
@@ -539,7 +574,12 @@ class FakeHttp:
         method: str = "GET",
         headers: Mapping[str, str] | None = None,
         timeout_s: float = 10.0,
+        connect_to: Mapping[str, str] | None = None,
     ) -> HttpResult:
+        self.world.http_probes.append(f"{method} {url}")
+        answer = self.world.http_answers.get(url)
+        if answer is not None:
+            return answer
         if self.world.exists:
             return HttpResult(url, 200, "", 0.003)
         return HttpResult(url, None, "connection refused", 0.001)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from vixens_tui.core.certificates import issuer_state
 from vixens_tui.core.cluster import ClusterSnapshot, PodInfo
+from vixens_tui.core.http_checks import http_verdict
 from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.ports import HttpResult
 from vixens_tui.core.profile.model import Profile
@@ -126,16 +128,7 @@ def _argocd_http(o: Observation) -> tuple[bool, str]:
     check = next((c for c in o.profile.http_checks if c.name == name), None)
     if check is None:
         return False, f"no HTTP check named {name!r} in the profile"
-    result = o.http.get(name)
-    if result is None:
-        return False, f"{check.url} not probed"
-    if result.status is None:
-        return False, f"{check.method} {check.url}: {result.error}"
-    ok = result.status in check.expect_status
-    return (
-        ok,
-        f"{check.method} {check.url} -> HTTP {result.status} in {result.elapsed_s * 1000:.0f} ms",
-    )
+    return http_verdict(check, o.http.get(name), o.snapshot)
 
 
 def _cert_manager(o: Observation) -> tuple[bool, str]:
@@ -168,10 +161,10 @@ def _issuers(o: Observation) -> tuple[bool, str]:
     issuers = o.snapshot.issuers
     if not issuers:
         return False, "no ClusterIssuer"
-    not_ready = [i.name for i in issuers if not i.ready]
+    not_ready = [f"{i.name} ({issuer_state(i)})" for i in issuers if not i.ready]
     names = ", ".join(i.name for i in issuers)
     if not_ready:
-        return False, f"{len(issuers)} ClusterIssuers ({names}); not Ready: {', '.join(not_ready)}"
+        return False, f"{len(issuers)} ClusterIssuers ({names}); not Ready: {'; '.join(not_ready)}"
     return True, f"{len(issuers)} ClusterIssuers Ready: {names}"
 
 

@@ -182,6 +182,13 @@ class SimCluster:
         return self._http.url
 
     @property
+    def http_server(self) -> CheckServer:
+        """The load balancers the HTTP checks reach (plain HTTP and HTTPS)."""
+        self._need_started()
+        assert self._http is not None
+        return self._http
+
+    @property
     def ca_pem(self) -> bytes:
         return self._certs.ca_pem
 

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from vixens_tui.core.k8s_validation import dns1123_subdomain
 from vixens_tui.core.names import StageName
 
 _DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -95,14 +96,39 @@ class Secrets(_Strict):
     synology_key: str = "client-info.yml"
 
 
+_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
+
+
 class HttpCheck(_Strict):
     name: DnsName
     url: HttpUrl
     method: Literal["GET", "HEAD"] = "GET"
     expect_status: tuple[int, ...] = (200,)
+    """The statuses that pass, of the URL's answer or of the HTTPS answer a redirect led to."""
     headers: dict[str, str] = Field(default_factory=dict)
     """Extra headers, e.g. a Host header when the URL is an IP."""
     timeout_s: PositiveFloat = 10.0
+    https_redirect: Literal["follow", "accept"] = "follow"
+    """What a redirect to the same host over https means (Traefik's redirectScheme, the
+    vixens ingresses' `redirect-https` middleware): "follow" probes the HTTPS URL once and
+    judges its answer; "accept" passes on the redirect itself, HTTPS not probed. A redirect
+    anywhere else is judged as its status."""
+    require_trusted_certificate: bool = False
+    """Fail when this host does not trust the HTTPS certificate. Off by default: the dev
+    environment's letsencrypt-staging certificates are never trusted (the evidence says so)."""
+    connect_to: dict[str, str] = Field(default_factory=dict)
+    """`host:port` -> `address:port` to connect to instead (curl's --connect-to), keeping the
+    Host header and the TLS server name: for hosts this machine cannot resolve."""
+
+    @field_validator("connect_to")
+    @classmethod
+    def _connect_to(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, target in value.items():
+            for text in (key, target):
+                match = _HOST_PORT.match(text)
+                if match is None or not 0 < int(match[2]) < 65536:
+                    raise ValueError(f"{text!r} is not host:port")
+        return value
 
 
 class Versions(_Strict):
@@ -135,7 +161,26 @@ class Validation(_Strict):
     argocd_http_check: str = "argocd"
     """The HTTP check that proves "ArgoCD est accessible"."""
     certificates_timeout_s: PositiveFloat = 600.0
-    """The procedure: wait 2-5 minutes after the secrets for the certificates."""
+    """The procedure: wait 2-5 minutes after the secrets for the certificates. The validation
+    fails (as a timeout of its own) when they are not all Ready this long after it began."""
+    certificates: tuple[str, ...] = ()
+    """`namespace/name` of the Certificates the GitOps repository declares (a Certificate
+    manifest, or an Ingress with a cert-manager.io/cluster-issuer annotation: cert-manager
+    names that one after its TLS secret). Each must exist and be Ready."""
+
+    @field_validator("certificates")
+    @classmethod
+    def _certificates(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for ref in value:
+            namespace, slash, name = ref.partition("/")
+            if not slash or not _DNS1123.match(namespace) or len(namespace) > 63:
+                raise ValueError(f"{ref!r}: expected namespace/name")
+            problems = dns1123_subdomain(name)
+            if problems:
+                raise ValueError(f"{ref!r}: the name {'; '.join(problems)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a certificate is listed twice")
+        return value
 
 
 class Guard(_Strict):
