@@ -116,6 +116,10 @@ class FakeWorld:
         self.pods: dict[tuple[str, str], PodInfo] = {}
         self.apps: dict[str, AppInfo] = {}
         self.secrets: set[tuple[str, str, str]] = set()
+        self.mounts: dict[str, tuple[str, str, str]] = {}
+        """Workloads whose pods mount a Secret or ConfigMap: pod name prefix -> (namespace,
+        kind, name). Built with the cluster; a pod stays Pending, ContainerCreating, with the
+        kubelet's FailedMount event, until that object exists (the Synology CSI pods)."""
         self.secret_payloads: list[Mapping[str, Any]] = []
         self.calls: list[str] = []
         self.reachable_override: bool | None = None
@@ -168,18 +172,7 @@ class FakeWorld:
         self._write_files()
         self._build()
         self._settle_apps()
-        self.secrets |= {
-            (
-                "Secret",
-                self.profile.secrets.gandi_namespace,
-                self.profile.secrets.gandi_secret_name,
-            ),
-            (
-                "ConfigMap",
-                self.profile.secrets.synology_namespace,
-                self.profile.secrets.synology_configmap,
-            ),
-        }
+        self.secrets |= {(o.kind, o.namespace, o.name) for o in self.profile.secrets.objects()}
         self.bump()
         return self
 
@@ -235,6 +228,8 @@ class FakeWorld:
             self._cert_manager_pods()
         while sum(1 for _ in self.pods) < p.validation.min_running_pods:
             self._pod("whoami", "whoami")
+        for prefix, (namespace, _kind, _name) in self.mounts.items():
+            self._pod(namespace, prefix)
         for spec in p.apps:
             conditions: tuple[str, ...] = ()
             sync = "OutOfSync"
@@ -282,6 +277,18 @@ class FakeWorld:
                 operation_pending=False,
             )
 
+    def waits_for(self, namespace: str, pod: str) -> tuple[str, str] | None:
+        """(kind, name) of the missing object the pod mounts, while it waits for one."""
+        for prefix, (ns, kind, name) in self.mounts.items():
+            if ns == namespace and pod.startswith(f"{prefix}-"):
+                return None if (kind, ns, name) in self.secrets else (kind, name)
+        return None
+
+    def _seen(self, pod: PodInfo) -> PodInfo:
+        if self.waits_for(pod.namespace, pod.name) is None:
+            return pod
+        return replace(pod, phase="Pending", ready=0, reason="ContainerCreating")
+
     def current_certificates(self) -> tuple[CertificateInfo, ...]:
         """What a snapshot shows: `certificates` when set, else the profile's, all Ready."""
         if self.certificates is not None:
@@ -316,7 +323,7 @@ class FakeWorld:
             reachable=True,
             server=str(self.profile.api_endpoint),
             nodes=tuple(self.nodes),
-            pods=() if "pods" in self.unlisted else tuple(self.pods.values()),
+            pods=() if "pods" in self.unlisted else tuple(map(self._seen, self.pods.values())),
             apps=tuple(self.apps.values()),
             certificates=self.current_certificates(),
             issuers=self._issuers(),
@@ -560,7 +567,17 @@ class FakeCluster:
 
     def pod_events(self, namespace: str, name: str) -> tuple[str, ...]:
         self._need()
-        return (f"Normal  Scheduled  pod/{name}  Successfully assigned {namespace}/{name}",)
+        scheduled = f"Normal  Scheduled  pod/{name}  Successfully assigned {namespace}/{name}"
+        waits = self.world.waits_for(namespace, name)
+        if waits is None:
+            return (scheduled,)
+        # As the kube backend renders the kubelet's event (actions._event_line).
+        kind, missing = waits
+        return (
+            scheduled,
+            f'Warning FailedMount (kubelet): MountVolume.SetUp failed for volume "client-info" '
+            f': {kind.lower()} "{missing}" not found (x4)',
+        )
 
 
 class FakeHttp:

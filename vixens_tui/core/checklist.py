@@ -28,7 +28,8 @@ class Observation:
     snapshot: ClusterSnapshot
     http: Mapping[str, HttpResult]
     secrets_present: Mapping[str, bool | None]
-    """"namespace/kind/name" -> exists (None: the API did not answer), for the two secrets."""
+    """"namespace/kind/name" -> exists as that kind (None: the API did not answer), for each
+    object the secrets stage applies."""
 
 
 Probe = Callable[[Observation], tuple[bool, str]]
@@ -45,7 +46,7 @@ def figures(profile: Profile) -> dict[str, str]:
         "nodes": str(len(profile.nodes)),
         "min_pods": str(profile.validation.min_running_pods),
         "argocd": str(check.url).rstrip("/") if check else f"http://{profile.argocd.server}",
-        "secrets": f"{s.gandi_secret_name}, {s.synology_configmap}",
+        "secrets": ", ".join(o.name for o in s.objects()),
     }
 
 

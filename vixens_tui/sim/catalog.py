@@ -49,7 +49,7 @@ def _roles(profile: Profile) -> dict[str, str]:
         )
         roles["issuers"] = issuers.name
     csi = _pick(apps, "synology-csi") or next(
-        (a for a in apps if a.namespace == profile.secrets.synology_namespace), None
+        (a for a in apps if a.namespace == profile.secrets.synology.namespace), None
     )
     if csi:
         roles["csi"] = csi.name
@@ -156,7 +156,7 @@ def _pad(catalog_workloads: list[Workload], needed: int, count: int) -> list[Wor
     candidates = [
         i
         for i, w in enumerate(catalog_workloads)
-        if w.layer == "app" and w.controller == "Deployment" and not w.gate
+        if w.layer == "app" and w.controller == "Deployment" and not w.config_volume
     ] or [i for i, w in enumerate(catalog_workloads) if w.name == "coredns"]
     turn = 0
     while count < needed and candidates:

@@ -96,7 +96,7 @@ class CertManagerController:
             self._issuer(issuer, now)
         secrets = world.profile.secrets
         credentials = world.secret_key_exists(
-            secrets.gandi_namespace, secrets.gandi_secret_name, secrets.gandi_token_key
+            secrets.gandi.namespace, secrets.gandi.name, secrets.gandi.key
         )
         webhook = self._running(world.profile.validation.gandi_webhook_prefix)
         for cert in world.store.list(kinds.CERTIFICATE):
@@ -307,7 +307,7 @@ class CertManagerController:
             return True
         uid = ch["metadata"]["uid"]
         webhook_cfg = ch["spec"].get("solver", {}).get("dns01", {}).get("webhook", {})
-        secret = world.profile.secrets.gandi_secret_name
+        secret = world.profile.secrets.gandi
         if not webhook:
             # The webhook's APIService has no endpoint: kube-aggregator answers 503.
             self._since.pop(uid, None)
@@ -319,8 +319,8 @@ class CertManagerController:
         elif not credentials:
             self._since.pop(uid, None)
             reason = (
-                f"unable to get Gandi client: unable to get secret `{secret}`; "
-                f'secrets "{secret}" not found'
+                f"unable to get Gandi client: unable to get secret `{secret.name}`; "
+                f'secrets "{secret.name}" not found'
             )
             new = {**status, "presented": False, "reason": reason}
         else:

@@ -306,9 +306,7 @@ class SimCluster:
         validation, spec = self.profile.validation, self.profile.secrets
         if not pod["metadata"]["name"].startswith(validation.gandi_webhook_prefix):
             return []
-        key = self.world.secret_value(
-            spec.gandi_namespace, spec.gandi_secret_name, spec.gandi_token_key
-        )
+        key = self.world.secret_value(spec.gandi.namespace, spec.gandi.name, spec.gandi.key)
         if not key:
             return []
         return [f'time="{rfc3339(at)}" level=debug msg="Gandi API client ready" apiKey={key}']

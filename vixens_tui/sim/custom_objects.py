@@ -99,9 +99,9 @@ def cluster_issuer(name: str, profile: Profile, domain: str) -> Obj:
                                 # The webhook reads a personal access token.
                                 "config": {
                                     "patSecretRef": {
-                                        "name": secrets.gandi_secret_name,
-                                        "key": secrets.gandi_token_key,
-                                        "namespace": secrets.gandi_namespace,
+                                        "name": secrets.gandi.name,
+                                        "key": secrets.gandi.key,
+                                        "namespace": secrets.gandi.namespace,
                                     }
                                 },
                             }

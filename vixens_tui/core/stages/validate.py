@@ -19,8 +19,9 @@ from vixens_tui.core.context import StageContext
 from vixens_tui.core.events import ChecklistChanged
 from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.http_checks import http_verdict, probe_check
+from vixens_tui.core.mounts import WAITING_REASON, MissingObject, explain, missing_objects
 from vixens_tui.core.names import StageName
-from vixens_tui.core.ports import HttpResult
+from vixens_tui.core.ports import ClusterError, HttpResult
 from vixens_tui.core.stages.base import CheckResult, Stage
 from vixens_tui.core.stages.secrets import secrets_present
 from vixens_tui.core.waits import wait_for
@@ -32,6 +33,12 @@ PROBE_EVERY_S = 2.0
 JUDGED_KINDS = ("nodes", "pods", "applications", "certificates", "clusterissuers")
 """What the checklist looks at: judged only once each has been listed."""
 
+EVENTS_RECHECK_S = 10.0
+"""How often the events of a pod stuck in ContainerCreating are read again while they name
+no missing Secret or ConfigMap (the kubelet reports FailedMount only after its first try)."""
+EVENTS_PODS_PER_PROBE = 8
+"""At most this many pods' events read per probe: a cluster of stuck pods costs a few calls."""
+
 
 class Validation:
     def __init__(self, ctx: StageContext, *, report: bool) -> None:
@@ -40,6 +47,13 @@ class Validation:
         self._http: dict[str, HttpResult] = {}
         self._secrets: dict[str, bool | None] = {}
         self._probed_at = -1e9
+        self._events_at = -1e9
+        self._events_read: dict[tuple[str, str], float] = {}
+        self._missing: dict[tuple[str, str], tuple[MissingObject, ...]] = {}
+        """Pods stuck in ContainerCreating -> the objects their FailedMount events name."""
+        self._present: set[MissingObject] = set()
+        """Named by a FailedMount but there now: the kubelet mounts it on its next try."""
+        self._told: set[MissingObject] = set()
         self.states: dict[str, tuple[str, str]] = {}
         self.http_states: dict[str, tuple[bool, str]] = {}
         """HTTP check -> (passed, evidence) as last told."""
@@ -73,6 +87,54 @@ class Validation:
                 verdict = "passed" if ok else ("failed" if self.final else "not yet passing")
                 self.ctx.info(f"HTTP check {check.name} {verdict}: {evidence}")
         return failing
+
+    def _refresh_mounts(self, snap: ClusterSnapshot) -> None:
+        """Read the events of the pods stuck in ContainerCreating: a FailedMount naming a
+        missing Secret or ConfigMap says what the workload waits for."""
+        now = time.monotonic()
+        if now - self._events_at < PROBE_EVERY_S:
+            return
+        self._events_at = now
+        stuck = {(p.namespace, p.name) for p in snap.pods if p.reason == WAITING_REASON}
+        for known in (self._missing, self._events_read):
+            for key in [k for k in known if k not in stuck]:
+                del known[key]
+        due = sorted(
+            k
+            for k in stuck
+            if k not in self._missing and now - self._events_read.get(k, -1e9) >= EVENTS_RECHECK_S
+        )
+        for namespace, name in due[:EVENTS_PODS_PER_PROBE]:
+            self._events_read[(namespace, name)] = now
+            try:
+                events = self.ctx.cluster.pod_events(namespace, name)
+            except ClusterError:
+                continue  # a diagnosis, not a verdict: the next probe reads them again
+            missing = missing_objects(namespace, events)
+            if missing:
+                self._missing[(namespace, name)] = missing
+        self._present = set()
+        for item in {m for found in self._missing.values() for m in found}:
+            try:
+                if self.ctx.cluster.object_exists(item.kind, item.namespace, item.name):
+                    self._present.add(item)
+            except ClusterError:
+                pass  # unknown: the events' word stands
+
+    def mount_problems(self) -> tuple[str, ...]:
+        """What the stuck pods wait for, against what the profile applies (see mounts.py)."""
+        waiting: dict[MissingObject, list[str]] = {}
+        for (_namespace, pod), missing in sorted(self._missing.items(), key=lambda kv: kv[0]):
+            for item in missing:
+                if item not in self._present:
+                    waiting.setdefault(item, []).append(pod)
+        lines = explain(self.ctx.profile.secrets, waiting)
+        if self.report:
+            for item, line in lines.items():
+                if item not in self._told:
+                    self._told.add(item)
+                    self.ctx.info(line, "warning")
+        return tuple(lines.values())
 
     def record_final(self, snap: ClusterSnapshot) -> None:
         """Store the evidence of every proved item as it stands at the end."""
@@ -108,9 +170,10 @@ class Validation:
             self.failing = [why]
             return False, why
         self._refresh_probes()
+        self._refresh_mounts(snap)
         obs = Observation(self.ctx.profile, snap, self._http, self._secrets)
         manual = self.manual()
-        failing = []
+        failing = list(self.mount_problems())
         for entry in CHECKLIST:
             ok, evidence = entry.probe(obs)
             # While waiting an unproved item is pending; it is failed only when time is up.
