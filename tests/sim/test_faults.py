@@ -188,11 +188,10 @@ def test_repo_server_eof(make_sim: MakeSim, tmp_path: Path) -> None:
         lambda: sim.store.get(kinds.NAMESPACE, "", "synology-csi"),
         what="the synology-csi namespace",
     )
-    kubectl(  # the Secret the CSI pods mount (the dev profile's [secrets.synology])
+    kubectl(
         "create",
-        "secret",
-        "generic",
-        "client-info-secret",
+        "configmap",
+        "synology-client-info",
         "-n",
         "synology-csi",
         "--from-literal=client-info.yml=x",

@@ -202,10 +202,9 @@ def _container(container: Container, workload: Workload, token_volume: str) -> O
     }
     if container.port:
         spec["ports"] = [{"containerPort": container.port, "protocol": "TCP"}]
-    mounted = workload.config_volume
-    if mounted is not None and container.name == mounted.container:
+    if workload.configmap_volume:
         spec["volumeMounts"].append(
-            {"name": mounted.volume, "mountPath": mounted.mount_path, "readOnly": True}
+            {"name": "client-info", "mountPath": "/etc/synology", "readOnly": True}
         )
     return spec
 
@@ -244,16 +243,13 @@ def pod(
             },
         }
     ]
-    mounted = workload.config_volume
-    if mounted is not None:
-        # As the API server defaults them: `secret: {secretName, defaultMode: 420}`,
-        # `configMap: {name, defaultMode: 420}`.
-        source = (
-            {"secret": {"secretName": mounted.name, "defaultMode": 420}}
-            if mounted.kind == "Secret"
-            else {"configMap": {"name": mounted.name, "defaultMode": 420}}
+    if workload.configmap_volume:
+        volumes.append(
+            {
+                "name": "client-info",
+                "configMap": {"name": workload.configmap_volume, "defaultMode": 420},
+            }
         )
-        volumes.append({"name": mounted.volume, **source})
     critical = workload.layer in ("control-plane", "cni") or workload.name == "coredns"
     spec: Obj = {
         "containers": [_container(c, workload, token_volume) for c in workload.containers],
