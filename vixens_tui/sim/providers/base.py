@@ -61,6 +61,29 @@ class SimResource:
         return None
 
 
+class SimDataSource:
+    """A data source type: `name` after the provider's prefix, a schema, and `read`."""
+
+    name: ClassVar[str]
+
+    def __init__(self, provider: SimProvider) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return cls.name
+
+    @classmethod
+    def get_schema(cls) -> schema.Schema:
+        raise NotImplementedError
+
+    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
+        return None
+
+    def read(self, ctx: Any, config: State) -> State:
+        raise NotImplementedError
+
+
 class SimProvider:
     """A provider: its registry `source` (namespace/type), the prefix of its resource types,
     its resources and data sources, and an empty provider configuration unless it says more."""

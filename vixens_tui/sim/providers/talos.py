@@ -27,7 +27,13 @@ import yaml
 from tf import schema, types
 
 from vixens_tui.sim.providers.backplane import Backplane
-from vixens_tui.sim.providers.base import SimProvider, SimResource, State, known
+from vixens_tui.sim.providers.base import (
+    SimDataSource,
+    SimProvider,
+    SimResource,
+    State,
+    known,
+)
 from vixens_tui.sim.providers.objtype import Object
 
 CREATE_TIMEOUT_S = 600.0
@@ -311,15 +317,10 @@ class ClusterKubeconfig(TalosResource):
         }
 
 
-class MachineConfigurationData:
+class MachineConfigurationData(SimDataSource):
     """data "talos_machine_configuration"."""
 
-    def __init__(self, provider: TalosProvider) -> None:
-        self.provider = provider
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "machine_configuration"
+    name = "machine_configuration"
 
     @classmethod
     def get_schema(cls) -> schema.Schema:
@@ -339,9 +340,6 @@ class MachineConfigurationData:
                 _attr("machine_configuration", types.String(), computed=True, sensitive=True),
             ],
         )
-
-    def validate(self, diags: Any, type_name: str, config: State) -> None:
-        return None
 
     def read(self, ctx: Any, config: State) -> State:
         machine_secrets = config["machine_secrets"]
@@ -368,15 +366,10 @@ class MachineConfigurationData:
         }
 
 
-class ClientConfigurationData:
+class ClientConfigurationData(SimDataSource):
     """data "talos_client_configuration": a talosconfig."""
 
-    def __init__(self, provider: TalosProvider) -> None:
-        self.provider = provider
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "client_configuration"
+    name = "client_configuration"
 
     @classmethod
     def get_schema(cls) -> schema.Schema:
@@ -391,9 +384,6 @@ class ClientConfigurationData:
                 _attr("talos_config", types.String(), computed=True, sensitive=True),
             ],
         )
-
-    def validate(self, diags: Any, type_name: str, config: State) -> None:
-        return None
 
     def read(self, ctx: Any, config: State) -> State:
         name = config["cluster_name"]
