@@ -22,9 +22,11 @@ from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.cluster import (
     AppInfo,
     CertificateInfo,
+    ChallengeInfo,
     ClusterSnapshot,
     IssuerInfo,
     NodeInfo,
+    OrderInfo,
     PodInfo,
 )
 from vixens_tui.core.names import StageName
@@ -114,11 +116,25 @@ class FakeWorld:
         self.pods: dict[tuple[str, str], PodInfo] = {}
         self.apps: dict[str, AppInfo] = {}
         self.secrets: set[tuple[str, str, str]] = set()
+        self.mounts: dict[str, tuple[str, str, str]] = {}
+        """Workloads whose pods mount a Secret or ConfigMap: pod name prefix -> (namespace,
+        kind, name). Built with the cluster; a pod stays Pending, ContainerCreating, with the
+        kubelet's FailedMount event, until that object exists (the Synology CSI pods)."""
         self.secret_payloads: list[Mapping[str, Any]] = []
         self.calls: list[str] = []
         self.reachable_override: bool | None = None
         self.unlisted: set[str] = set()
         """Kinds whose first list has not arrived (their tuples come empty, as a backend's)."""
+        self.certificates: tuple[CertificateInfo, ...] | None = None
+        """The Certificates a snapshot shows (None: the profile's, all Ready)."""
+        self.issuers: tuple[IssuerInfo, ...] | None = None
+        """The ClusterIssuers a snapshot shows (None: letsencrypt-staging Ready once synced)."""
+        self.orders: tuple[OrderInfo, ...] = ()
+        self.challenges: tuple[ChallengeInfo, ...] = ()
+        self.http_answers: dict[str, HttpResult] = {}
+        """URL -> the answer a probe gets (others: 200 while the cluster exists)."""
+        self.http_probes: list[str] = []
+        """`METHOD URL` of every HTTP probe, in order."""
         self.current_stage: StageName | None = None
         self._names = itertools.count(1)
         self.tf_endpoint = self.faults.terraform_endpoint or str(profile.api_endpoint).rstrip("/")
@@ -156,18 +172,7 @@ class FakeWorld:
         self._write_files()
         self._build()
         self._settle_apps()
-        self.secrets |= {
-            (
-                "Secret",
-                self.profile.secrets.gandi_namespace,
-                self.profile.secrets.gandi_secret_name,
-            ),
-            (
-                "ConfigMap",
-                self.profile.secrets.synology_namespace,
-                self.profile.secrets.synology_configmap,
-            ),
-        }
+        self.secrets |= {(o.kind, o.namespace, o.name) for o in self.profile.secrets.objects()}
         self.bump()
         return self
 
@@ -223,6 +228,8 @@ class FakeWorld:
             self._cert_manager_pods()
         while sum(1 for _ in self.pods) < p.validation.min_running_pods:
             self._pod("whoami", "whoami")
+        for prefix, (namespace, _kind, _name) in self.mounts.items():
+            self._pod(namespace, prefix)
         for spec in p.apps:
             conditions: tuple[str, ...] = ()
             sync = "OutOfSync"
@@ -270,6 +277,41 @@ class FakeWorld:
                 operation_pending=False,
             )
 
+    def waits_for(self, namespace: str, pod: str) -> tuple[str, str] | None:
+        """(kind, name) of the missing object the pod mounts, while it waits for one."""
+        for prefix, (ns, kind, name) in self.mounts.items():
+            if ns == namespace and pod.startswith(f"{prefix}-"):
+                return None if (kind, ns, name) in self.secrets else (kind, name)
+        return None
+
+    def _seen(self, pod: PodInfo) -> PodInfo:
+        if self.waits_for(pod.namespace, pod.name) is None:
+            return pod
+        return replace(pod, phase="Pending", ready=0, reason="ContainerCreating")
+
+    def current_certificates(self) -> tuple[CertificateInfo, ...]:
+        """What a snapshot shows: `certificates` when set, else the profile's, all Ready."""
+        if self.certificates is not None:
+            return self.certificates
+        refs = self.profile.validation.certificates or ("whoami/whoami-tls",)
+        return tuple(
+            CertificateInfo(
+                ns,
+                name,
+                ready=True,
+                issuer="letsencrypt-staging",
+                issuer_kind="ClusterIssuer",
+                dns_names=(f"{name.removesuffix('-tls')}.{self.profile.name}.example",),
+            )
+            for ns, _, name in (ref.partition("/") for ref in refs)
+        )
+
+    def _issuers(self) -> tuple[IssuerInfo, ...]:
+        if self.issuers is not None:
+            return self.issuers
+        synced = self.apps.get("cert-manager-config", AppInfo("", "")).sync == "Synced"
+        return (IssuerInfo("letsencrypt-staging", ready=True),) if synced else ()
+
     def snapshot(self) -> ClusterSnapshot:
         reachable = self.exists if self.reachable_override is None else self.reachable_override
         if not reachable:
@@ -281,12 +323,12 @@ class FakeWorld:
             reachable=True,
             server=str(self.profile.api_endpoint),
             nodes=tuple(self.nodes),
-            pods=() if "pods" in self.unlisted else tuple(self.pods.values()),
+            pods=() if "pods" in self.unlisted else tuple(map(self._seen, self.pods.values())),
             apps=tuple(self.apps.values()),
-            certificates=(CertificateInfo("whoami", "whoami-tls", ready=True),),
-            issuers=(IssuerInfo("letsencrypt-staging", ready=True),)
-            if self.apps.get("cert-manager-config", AppInfo("", "")).sync == "Synced"
-            else (),
+            certificates=self.current_certificates(),
+            issuers=self._issuers(),
+            orders=self.orders,
+            challenges=self.challenges,
             namespaces=tuple(sorted(self.namespaces)),
             synced_kinds=frozenset(
                 {"nodes", "pods", "namespaces", "applications", "certificates", "clusterissuers"}
@@ -525,7 +567,17 @@ class FakeCluster:
 
     def pod_events(self, namespace: str, name: str) -> tuple[str, ...]:
         self._need()
-        return (f"Normal  Scheduled  pod/{name}  Successfully assigned {namespace}/{name}",)
+        scheduled = f"Normal  Scheduled  pod/{name}  Successfully assigned {namespace}/{name}"
+        waits = self.world.waits_for(namespace, name)
+        if waits is None:
+            return (scheduled,)
+        # As the kube backend renders the kubelet's event (actions._event_line).
+        kind, missing = waits
+        return (
+            scheduled,
+            f'Warning FailedMount (kubelet): MountVolume.SetUp failed for volume "client-info" '
+            f': {kind.lower()} "{missing}" not found (x4)',
+        )
 
 
 class FakeHttp:
@@ -539,7 +591,12 @@ class FakeHttp:
         method: str = "GET",
         headers: Mapping[str, str] | None = None,
         timeout_s: float = 10.0,
+        connect_to: Mapping[str, str] | None = None,
     ) -> HttpResult:
+        self.world.http_probes.append(f"{method} {url}")
+        answer = self.world.http_answers.get(url)
+        if answer is not None:
+            return answer
         if self.world.exists:
             return HttpResult(url, 200, "", 0.003)
         return HttpResult(url, None, "connection refused", 0.001)

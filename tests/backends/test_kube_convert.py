@@ -323,6 +323,89 @@ def test_cluster_issuer() -> None:
     assert convert.issuer_info({"metadata": {"name": "x"}, "status": None}).ready is False
 
 
+def test_certificate_issuer_and_names_and_an_issuers_message() -> None:
+    cert: dict[str, Any] = {
+        "metadata": {"name": "mail-gateway-tls-dev", "namespace": "mail-gateway"},
+        "spec": {
+            "secretName": "mail-gateway-tls-dev",
+            "dnsNames": ["mail.dev.truxonline.com", None],
+            "issuerRef": {"name": "gandi", "kind": "ClusterIssuer", "group": "cert-manager.io"},
+        },
+    }
+    info = convert.certificate_info(cert)
+    assert (info.issuer, info.issuer_kind, info.dns_names) == (
+        "gandi",
+        "ClusterIssuer",
+        ("mail.dev.truxonline.com",),
+    )
+    del cert["spec"]["issuerRef"]["kind"]  # cert-manager's default kind
+    assert convert.certificate_info(cert).issuer_kind == "Issuer"
+    issuer = convert.issuer_info(
+        {
+            "metadata": {"name": "letsencrypt-prod"},
+            "status": {
+                "conditions": [
+                    {
+                        "type": "Ready",
+                        "status": "False",
+                        "reason": "ErrRegisterACMEAccount",
+                        "message": "Failed to register ACME account: 429 too many registrations",
+                    }
+                ]
+            },
+        }
+    )
+    assert (issuer.ready, issuer.reason) == (False, "ErrRegisterACMEAccount")
+    assert issuer.message == "Failed to register ACME account: 429 too many registrations"
+
+
+def test_acme_order_and_challenge() -> None:
+    order = convert.order_info(
+        {
+            "metadata": {
+                "name": "whoami-tls-x2x4q-1194030489",
+                "namespace": "whoami",
+                "annotations": {"cert-manager.io/certificate-name": "whoami-tls"},
+            },
+            "spec": {"dnsNames": ["whoami.dev.truxonline.com"]},
+            "status": {"state": "pending"},
+        }
+    )
+    assert (order.certificate, order.state, order.dns_names) == (
+        "whoami-tls",
+        "pending",
+        ("whoami.dev.truxonline.com",),
+    )
+    reason = "the server is currently unable to handle the request (post gandi.acme.truxonline.com)"
+    challenge = convert.challenge_info(
+        {
+            "metadata": {
+                "name": "whoami-tls-x2x4q-1194030489-2759242927",
+                "namespace": "whoami",
+                "ownerReferences": [
+                    {"kind": "Order", "name": "whoami-tls-x2x4q-1194030489", "controller": True}
+                ],
+            },
+            "spec": {"dnsName": "whoami.dev.truxonline.com", "type": "DNS-01"},
+            "status": {
+                "processing": True,
+                "presented": False,
+                "state": "pending",
+                "reason": reason,
+            },
+        }
+    )
+    assert challenge.order == "whoami-tls-x2x4q-1194030489"
+    assert (challenge.dns_name, challenge.type, challenge.state) == (
+        "whoami.dev.truxonline.com",
+        "DNS-01",
+        "pending",
+    )
+    assert (challenge.presented, challenge.processing, challenge.reason) == (False, True, reason)
+    bare = convert.challenge_info({"metadata": {"name": "c", "namespace": "n"}, "status": None})
+    assert (bare.order, bare.state, bare.presented) == ("", "", False)
+
+
 def test_namespace_and_volume_claim() -> None:
     assert convert.namespace_name({"metadata": {"name": "cert-manager"}}) == "cert-manager"
     claim = convert.volume_claim_info(

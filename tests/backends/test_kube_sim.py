@@ -19,6 +19,7 @@ from tests.conftest import server_goes_away
 from vixens_tui.backends.kube import Backoff, KubeBackend
 from vixens_tui.backends.kube.watcher import CONNECT_TIMEOUT_S, WATCH_TIMEOUT_S
 from vixens_tui.core.argocd import sync_patch
+from vixens_tui.core.certificates import certificates_verdict
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.ports import ClusterError
 from vixens_tui.core.profile import Profile, load_profile
@@ -410,6 +411,49 @@ def test_destroyed_cluster_is_unreachable_then_the_rebuilt_one_is_relisted(
     snap = wait_for(backend, rebuilt, timeout=10.0)
     assert old.apps and "applications" in snap.synced_kinds
     assert {n.name for n in snap.nodes} <= {n.name for n in profile.nodes}
+
+
+def test_a_certificate_waiting_on_gandi_says_so_through_its_challenge(
+    make_sim: Callable[..., SimCluster],
+    make_backend: Callable[..., KubeBackend],
+    profile: Profile,
+) -> None:
+    """Before étape 5 the Certificates wait on the Gandi webhook, which has no credentials:
+    the backend's watches bring the Orders and Challenges, and the validation's line for the
+    Certificate quotes the Challenge's reason, not just "Issuing certificate as Secret does
+    not exist"."""
+    sim = make_sim(scenario="rebuild", speed=600.0)
+    for node in profile.nodes:
+        sim.hook("talos-config", node.name)
+    for action in ("bootstrap", "cilium-install", "argocd-install"):
+        sim.hook(action)
+    backend = make_backend(sim)
+    backend.start()
+    missing = 'unable to get secret `gandi-credentials`; secrets "gandi-credentials" not found'
+
+    def stuck(s: ClusterSnapshot) -> bool:
+        # Each kind has its own watch: Certificate, Order and Challenge arrive in any order.
+        return (
+            any(c.name == "whoami-tls" and not c.ready for c in s.certificates)
+            and any(i.name == "letsencrypt-staging" and i.ready for i in s.issuers)
+            and any(o.certificate == "whoami-tls" for o in s.orders)
+            and any(c.dns_name.startswith("whoami.") and missing in c.reason for c in s.challenges)
+        )
+
+    snap = wait_for(backend, stuck, timeout=20.0)
+    assert {"orders", "challenges"} <= snap.synced_kinds
+    cert = next(c for c in snap.certificates if c.name == "whoami-tls")
+    assert not cert.ready and cert.issuer == "letsencrypt-staging"
+    assert cert.dns_names == ("whoami.dev.truxonline.com",)
+    (order,) = [o for o in snap.orders if o.certificate == "whoami-tls"]
+    assert order.state == "pending"
+    _ok, problems, _summary = certificates_verdict(profile, snap)
+    line = next(p for p in problems if p.startswith("certificate whoami/whoami-tls: "))
+    assert line == (
+        "certificate whoami/whoami-tls: not Ready (Issuing certificate as Secret does not "
+        f"exist); order {order.name}: pending; challenge whoami.dev.truxonline.com DNS-01: "
+        f"pending, not presented: unable to get Gandi client: {missing}"
+    )
 
 
 def test_rebuild_scenario_starts_unreachable_not_empty(

@@ -18,7 +18,11 @@ def _five_nodes(base: Profile) -> Profile:
             "nodes": nodes,
             "http_checks": checks,
             "validation": base.validation.model_copy(update={"min_running_pods": 40}),
-            "secrets": base.secrets.model_copy(update={"synology_configmap": "client-info"}),
+            "secrets": base.secrets.model_copy(
+                update={
+                    "synology": base.secrets.synology.model_copy(update={"name": "client-info"})
+                }
+            ),
         }
     )
 
@@ -29,8 +33,10 @@ def test_dev_reads_as_the_procedure_does() -> None:
     assert french["nodes-ready"] == "Les 3 nodes sont Ready"
     assert french["argocd-reachable"] == "ArgoCD est accessible (http://192.168.208.71)"
     assert french["min-running-pods"] == "Au moins 32 pods sont Running au total"
+    # The runbook names ConfigMap synology-client-info; the dev profile applies what the CSI
+    # pods mount (Secret client-info-secret), and the item names what it proves.
     assert french["secrets-applied"] == (
-        "Les secrets sont appliqués (gandi-credentials, synology-client-info)"
+        "Les secrets sont appliqués (gandi-credentials, client-info-secret)"
     )
 
 
@@ -43,7 +49,7 @@ def test_another_environment_reads_its_own_figures() -> None:
     assert item("min-running-pods").title(lab) == "At least 40 pods are Running in total"
     assert "client-info" in item("secrets-applied").title(lab)
     texts = " ".join(e.procedure(lab) + e.title(lab) for e in CHECKLIST)
-    for dev_figure in ("3 nodes", "32 pods", "192.168.208.71", "synology-client-info"):
+    for dev_figure in ("3 nodes", "32 pods", "192.168.208.71", "client-info-secret"):
         assert dev_figure not in texts
 
 

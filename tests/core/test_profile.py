@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+import yaml
 
 from vixens_tui.core.names import StageName
 from vixens_tui.core.profile import ProfileError, load_profile
@@ -53,6 +54,94 @@ def test_builtin_dev_profile_is_the_procedure() -> None:
 def test_builtin_apps_equal_the_gitops_overlay() -> None:
     apps = read_apps(GitOpsSource(checkout=FIXTURE, overlay="argocd/overlays/dev"), "dev")
     assert apps == load_profile("dev").apps
+
+
+def _csi_mounts() -> set[tuple[str, str, str, str]]:
+    """(kind, namespace, name, key) of what each CSI plugin container of the synology-csi app
+    reads its client configuration from, as its manifests say."""
+    app = yaml.safe_load((FIXTURE / "argocd/overlays/dev/apps/synology-csi.yaml").read_text())
+    source = FIXTURE / app["spec"]["source"]["path"]
+    overlay = yaml.safe_load((source / "kustomization.yaml").read_text())
+    base = (source / overlay["resources"][0]).resolve()
+    kustomization = yaml.safe_load((base / "kustomization.yaml").read_text())
+    namespace = overlay.get("namespace") or kustomization["namespace"]
+    found = set()
+    for resource in kustomization["resources"]:
+        for doc in yaml.safe_load_all((base / resource).read_text()):
+            if not doc or doc["kind"] not in ("StatefulSet", "DaemonSet"):
+                continue
+            pod = doc["spec"]["template"]["spec"]
+            volumes = {v["name"]: v for v in pod["volumes"]}
+            for container in pod["containers"]:
+                args = container.get("args", [])
+                if "--client-info" not in args:
+                    continue
+                path = PurePosixPath(args[args.index("--client-info") + 1])
+                mount = next(
+                    m for m in container["volumeMounts"] if m["mountPath"] == str(path.parent)
+                )
+                volume = volumes[mount["name"]]
+                if "secret" in volume:
+                    found.add(("Secret", namespace, volume["secret"]["secretName"], path.name))
+                else:
+                    found.add(("ConfigMap", namespace, volume["configMap"]["name"], path.name))
+    return found
+
+
+def test_builtin_synology_object_is_what_the_csi_pods_mount_not_the_runbooks_configmap() -> None:
+    # The runbook (étape 5) creates ConfigMap synology-client-info; the controller and node
+    # manifests mount Secret client-info-secret at /etc/synology and read client-info.yml.
+    mounts = _csi_mounts()
+    assert mounts == {("Secret", "synology-csi", "client-info-secret", "client-info.yml")}
+    s = load_profile("dev").secrets
+    assert {(s.synology.kind, s.synology.namespace, s.synology.name, s.synology.key)} == mounts
+    assert (s.gandi.kind, s.gandi.namespace, s.gandi.name, s.gandi.key) == (
+        "Secret",
+        "cert-manager",
+        "gandi-credentials",
+        "api-token",
+    )
+
+
+OLD_SECRETS = """gandi_secret_name = "gandi-token"
+gandi_namespace = "certs"
+gandi_token_key = "token"
+synology_namespace = "csi"
+"""
+
+
+def test_a_profile_with_the_older_secret_fields_still_loads(tmp_path: Path) -> None:
+    text = builtin_with()
+    start = text.index("[secrets.gandi]")
+    end = text.index("# Section 6.4")
+    text = text[:start] + text[end:]
+    text = text.replace(
+        'synology_client_info = "/root/vixens/.secrets/dev/client-info.yml"\n',
+        'synology_client_info = "/root/vixens/.secrets/dev/client-info.yml"\n' + OLD_SECRETS,
+    )
+    s = load_profile("dev", write(tmp_path, text)).secrets
+    assert s.gandi.model_dump() == {
+        "kind": "Secret",
+        "name": "gandi-token",
+        "namespace": "certs",
+        "key": "token",
+    }
+    # `synology_*` always described a ConfigMap (the runbook's, defaults included).
+    assert s.synology.model_dump() == {
+        "kind": "ConfigMap",
+        "name": "synology-client-info",
+        "namespace": "csi",
+        "key": "client-info.yml",
+    }
+
+
+def test_a_profile_without_secret_objects_applies_what_the_workloads_mount(
+    tmp_path: Path,
+) -> None:
+    text = builtin_with()
+    text = text[: text.index("[secrets.gandi]")] + text[text.index("# Section 6.4") :]
+    s = load_profile("dev", write(tmp_path, text)).secrets
+    assert s == load_profile("dev").secrets
 
 
 def write(tmp_path: Path, text: str, name: str = "p.toml") -> Path:
@@ -165,6 +254,50 @@ BAD = [
         "http_checks[1].url",
     ),
     ("wrong-type", builtin_with({"kubeconfig": "42"}), "path", "kubeconfig"),
+    (
+        "secret-kind",
+        builtin_with().replace(
+            'kind = "Secret"\nname = "client-info-secret"',
+            'kind = "Volume"\nname = "client-info-secret"',
+        ),
+        "'Secret' or 'ConfigMap'",
+        "secrets.synology.kind",
+    ),
+    (
+        "secret-name",
+        builtin_with().replace('name = "client-info-secret"', 'name = "Client_Info"'),
+        "RFC 1123 subdomain",
+        "secrets.synology.name",
+    ),
+    (
+        "secret-key",
+        builtin_with().replace('key = "client-info.yml"', 'key = "client info.yml"'),
+        "valid config key",
+        "secrets.synology.key",
+    ),
+    (
+        "gandi-configmap",
+        builtin_with().replace(
+            'kind = "Secret"\nname = "gandi-credentials"',
+            'kind = "ConfigMap"\nname = "gandi-credentials"',
+        ),
+        "gandi.kind must be Secret",
+        "secrets",
+    ),
+    (
+        "old-and-new",
+        builtin_with().replace("[secrets.gandi]", 'synology_configmap = "x"\n\n[secrets.gandi]'),
+        "keep [secrets.synology] (kind, name, namespace, key) alone",
+        "secrets",
+    ),
+    (
+        "secret-typo",
+        builtin_with().replace(
+            'key = "client-info.yml"', 'key = "client-info.yml"\nkey_name = "x"'
+        ),
+        "unknown field",
+        "secrets.synology.key_name",
+    ),
 ]
 
 

@@ -9,8 +9,11 @@ import pytest
 
 from tests.conftest import GANDI_TOKEN, SYNOLOGY_PASSWORD, write_secret_files
 from vixens_tui.core.engine import RunRequest
+from vixens_tui.core.events import ChecklistChanged, Info, StageSucceeded
 from vixens_tui.core.exitcodes import ExitCode
-from vixens_tui.core.profile.model import Secrets
+from vixens_tui.core.names import StageName
+from vixens_tui.core.plan import make_plan
+from vixens_tui.core.profile.model import SecretObject, Secrets
 from vixens_tui.core.redact import MASK, Redactor
 from vixens_tui.core.secretfiles import SecretFileError, load_gandi, load_synology
 
@@ -23,6 +26,10 @@ def test_a_full_run_leaks_no_secret_anywhere(harness) -> None:
     assert result.exit_code == ExitCode.DONE
     applied = h.world.secret_payloads[0]
     assert applied["stringData"]["api-token"] == GANDI_TOKEN  # it did reach the API
+    # ... and so did the Synology client configuration, as the Secret the CSI pods mount.
+    client_info = h.world.secret_payloads[1]
+    assert client_info["metadata"] == {"name": "client-info-secret", "namespace": "synology-csi"}
+    assert SYNOLOGY_PASSWORD in client_info["stringData"]["client-info.yml"]
     every_file = [p for p in h.state.root.rglob("*") if p.is_file()]
     assert any(p.name.endswith(".log") for p in every_file)
     for path in every_file:
@@ -162,3 +169,66 @@ def test_the_secrets_item_tells_absent_from_unknown(
     ok, said = item.probe(Observation(load_profile("dev"), ClusterSnapshot(), {}, present))
     assert ok is proved
     assert said.startswith(evidence), said
+
+
+def test_each_object_is_applied_as_its_kind(harness, tmp_path: Path) -> None:
+    h = harness()
+    result = h.engine().run(RunRequest(plan=make_plan(only=StageName.SECRETS)))
+    assert result.exit_code == ExitCode.DONE, result.message
+    assert {("Secret", "cert-manager", "gandi-credentials")} | {
+        ("Secret", "synology-csi", "client-info-secret")
+    } <= h.world.secrets
+    (client_info,) = [
+        p for p in h.world.secret_payloads if p["metadata"]["name"] != "gandi-credentials"
+    ]
+    assert client_info["type"] == "Opaque"
+    assert client_info["stringData"] == {
+        "client-info.yml": h.profile.secrets.synology_client_info.read_text()
+    }
+    said = " ".join(e.message for e in h.of(Info))
+    assert "kubectl create secret generic client-info-secret --from-file=client-info.yml=" in said
+    (done,) = [e for e in h.of(StageSucceeded) if e.stage is StageName.SECRETS]
+    assert isinstance(done, StageSucceeded) and done.summary == (
+        "applied Secret cert-manager/gandi-credentials and Secret synology-csi/client-info-secret "
+        "(values not shown)"
+    )
+    assert SYNOLOGY_PASSWORD not in said and GANDI_TOKEN not in said
+
+
+def test_the_runbooks_configmap_is_still_applied_as_a_configmap(harness) -> None:
+    h = harness()
+    runbook = SecretObject(
+        kind="ConfigMap",
+        name="synology-client-info",
+        namespace="synology-csi",
+        key="client-info.yml",
+    )
+    h.profile = h.profile.model_copy(
+        update={"secrets": h.profile.secrets.model_copy(update={"synology": runbook})}
+    )
+    result = h.engine().run(RunRequest(plan=make_plan(only=StageName.SECRETS)))
+    assert result.exit_code == ExitCode.DONE, result.message
+    assert ("ConfigMap", "synology-csi", "synology-client-info") in h.world.secrets
+    assert [p["metadata"]["name"] for p in h.world.secret_payloads] == ["gandi-credentials"]
+    said = " ".join(e.message for e in h.of(Info))
+    assert "kubectl create configmap synology-client-info" in said
+
+
+def test_the_secrets_item_proves_each_object_as_its_kind(harness) -> None:
+    """A ConfigMap named like the Secret the profile applies is not that Secret."""
+    h = harness()
+    h.world.secrets.discard(("Secret", "synology-csi", "client-info-secret"))
+    h.world.secrets.add(("ConfigMap", "synology-csi", "client-info-secret"))
+    result = h.engine().run(RunRequest(plan=make_plan(only=StageName.VALIDATE)))
+    assert result.exit_code == ExitCode.STAGE_FAILED
+    assert "secrets-applied: missing: synology-csi/secret/client-info-secret" in result.message
+    h.world.secrets.add(("Secret", "synology-csi", "client-info-secret"))
+    result = h.engine().run(RunRequest(plan=make_plan(only=StageName.VALIDATE)))
+    assert result.exit_code == ExitCode.DONE, result.message
+    (proved,) = [
+        e for e in h.of(ChecklistChanged) if e.item_id == "secrets-applied" and e.state == "proved"
+    ][-1:]
+    assert proved.evidence == (
+        "present: cert-manager/secret/gandi-credentials, synology-csi/secret/client-info-secret "
+        "(values not read)"
+    )

@@ -205,7 +205,8 @@ def test_api_gone_during_validate_is_reported_unreachable(sim: SimCluster, tmp_p
 
 # -- one 503 on the secrets' read-back ---------------------------------------------------------
 
-CONFIGMAP = "/api/v1/namespaces/synology-csi/configmaps/synology-client-info"
+CONFIGMAP = "/api/v1/namespaces/synology-csi/secrets/client-info-secret"
+"""The Synology CSI client configuration, applied as the Secret the CSI pods mount."""
 
 
 def test_one_503_on_the_secrets_read_back_does_not_fail_the_stage(

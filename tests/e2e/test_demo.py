@@ -50,9 +50,10 @@ def test_demo_from_nothing_to_validated(finished_demo: Callable[[str], FinishedD
 def test_no_secret_value_anywhere(finished_demo: Callable[[str], FinishedDemo]) -> None:
     demo, result = finished_demo("")
     assert result.returncode == 0, result.stdout[-2000:]
-    # The secrets did reach the cluster: the Secret and the ConfigMap were applied.
+    # The secrets did reach the cluster: the Gandi Secret, and the Synology CSI client
+    # configuration as the Secret its pods mount (the run ends green: they started).
     assert (
-        "applied cert-manager/gandi-credentials and synology-csi/synology-client-info"
+        "applied Secret cert-manager/gandi-credentials and Secret synology-csi/client-info-secret"
         in result.stdout
     )
     needles = [DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD]

@@ -107,8 +107,9 @@ def test_demo_state_is_private_and_holds_no_secret(
     demo, result = finished_demo(THREE_ISSUES)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     # The secrets did reach the cluster, and the three issues were met and fixed.
-    assert "applied cert-manager/gandi-credentials and synology-csi/synology-client-info" in (
-        result.stdout
+    assert (
+        "applied Secret cert-manager/gandi-credentials and Secret synology-csi/client-info-secret"
+        in result.stdout
     )
     assert len(demo.checkpoint().fixes) == 3
     state_root = demo.root / "state"

@@ -49,12 +49,12 @@ def test_delete_dry_run_server_deletes_nothing(make_sim: MakeSim, tmp_path: Path
     stored = sim.store.get(kinds.POD, ARGOCD, pod.removeprefix("pod/"))
     assert stored is not None and "deletionTimestamp" not in stored["metadata"]
     result = kubectl(
-        "delete", "configmap", "synology-client-info", "-n", "synology-csi", "--dry-run=server"
+        "delete", "configmap", "kube-root-ca.crt", "-n", "synology-csi", "--dry-run=server"
     )
     assert result.stdout.strip() == (
-        'configmap "synology-client-info" deleted from synology-csi namespace (server dry run)'
+        'configmap "kube-root-ca.crt" deleted from synology-csi namespace (server dry run)'
     )
-    assert sim.store.get(kinds.CONFIGMAP, "synology-csi", "synology-client-info") is not None
+    assert sim.store.get(kinds.CONFIGMAP, "synology-csi", "kube-root-ca.crt") is not None
     kubectl("delete", "namespace", "whoami", "--dry-run=server")
     assert sim.store.get(kinds.NAMESPACE, "", "whoami") is not None
     assert sim.store.list(kinds.POD, "whoami")
@@ -62,12 +62,12 @@ def test_delete_dry_run_server_deletes_nothing(make_sim: MakeSim, tmp_path: Path
     code, status = _status(
         sim,
         "DELETE",
-        "/api/v1/namespaces/synology-csi/configmaps/synology-client-info",
+        "/api/v1/namespaces/synology-csi/configmaps/kube-root-ca.crt",
         body={"kind": "DeleteOptions", "apiVersion": "v1", "dryRun": ["Sometimes"]},
     )
     assert code == 422 and status["reason"] == "Invalid", status
     assert 'dryRun: Unsupported value: ["Sometimes"]: supported values: "All"' in status["message"]
-    assert sim.store.get(kinds.CONFIGMAP, "synology-csi", "synology-client-info") is not None
+    assert sim.store.get(kinds.CONFIGMAP, "synology-csi", "kube-root-ca.crt") is not None
 
 
 # -- query parameters -----------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_auth_can_i_answers_yes_for_the_admin(kubectl: Kubectl, built: SimCluste
     [
         ("application", ARGOCD, "whoami"),
         ("namespace", "", "whoami"),
-        ("configmap", "synology-csi", "synology-client-info"),
+        ("configmap", "synology-csi", "kube-root-ca.crt"),
         ("service", ARGOCD, "argocd-server"),
         ("statefulset", ARGOCD, "argocd-application-controller"),
         ("deployment", ARGOCD, "argocd-server"),

@@ -188,10 +188,11 @@ def test_repo_server_eof(make_sim: MakeSim, tmp_path: Path) -> None:
         lambda: sim.store.get(kinds.NAMESPACE, "", "synology-csi"),
         what="the synology-csi namespace",
     )
-    kubectl(
+    kubectl(  # the Secret the CSI pods mount (the dev profile's [secrets.synology])
         "create",
-        "configmap",
-        "synology-client-info",
+        "secret",
+        "generic",
+        "client-info-secret",
         "-n",
         "synology-csi",
         "--from-literal=client-info.yml=x",

@@ -113,8 +113,13 @@ def test_get_certificates_and_clusterissuers(kubectl: Kubectl) -> None:
 def test_get_secrets_and_configmaps_of_the_procedure(kubectl: Kubectl) -> None:
     secrets = kubectl("get", "secrets", "-n", "cert-manager").stdout
     assert "gandi-credentials" in secrets and "Opaque" in secrets
+    # The runbook's diagnostic lists ConfigMaps in synology-csi; the built cluster holds what
+    # the dev profile applies there, the Secret the CSI pods mount.
     configmaps = kubectl("get", "configmaps", "-n", "synology-csi").stdout
-    assert "synology-client-info" in configmaps and "kube-root-ca.crt" in configmaps
+    assert "kube-root-ca.crt" in configmaps and "synology-client-info" not in configmaps
+    csi = rows(kubectl("get", "secrets", "-n", "synology-csi").stdout)
+    assert csi[0] == ["NAME", "TYPE", "DATA", "AGE"]
+    assert [r[:3] for r in csi[1:]] == [["client-info-secret", "Opaque", "1"]]
 
 
 def test_describe_logs_and_yaml_of_a_pod(kubectl: Kubectl) -> None:
@@ -244,7 +249,9 @@ def test_apply_secret_file_with_string_data(make_sim: MakeSim, tmp_path: Path) -
 
 def test_configmap_dry_run_pipe_creates_then_updates(make_sim: MakeSim, tmp_path: Path) -> None:
     kubectl = Kubectl(make_sim(), tmp_path)
-    kubectl("delete", "configmap", "synology-client-info", "-n", "synology-csi")
+    kubectl(
+        "delete", "configmap", "synology-client-info", "-n", "synology-csi", "--ignore-not-found"
+    )
     client_info = tmp_path / "client-info.yml"
     client_info.write_text('---\nclients:\n  - host: "192.168.111.69"\n    password: "first"\n')
     pipe = (

@@ -217,12 +217,16 @@ def test_lists_deserialize_through_a_whole_rebuild(make_sim: MakeSim, tmp_path: 
         if not deleted and any(p.metadata.namespace == "whoami" for p in pods):
             core.delete_collection_namespaced_pod("whoami")
             deleted = True
+        # The Secret the CSI pods mount (the dev profile's [secrets.synology]).
         if sim.store.get(kinds.NAMESPACE, "", "synology-csi") and not sim.store.get(
-            kinds.CONFIGMAP, "synology-csi", "synology-client-info"
+            kinds.SECRET, "synology-csi", "client-info-secret"
         ):
-            core.create_namespaced_config_map(
+            core.create_namespaced_secret(
                 "synology-csi",
-                {"metadata": {"name": "synology-client-info"}, "data": {"client-info.yml": "x"}},
+                {
+                    "metadata": {"name": "client-info-secret"},
+                    "stringData": {"client-info.yml": "x"},
+                },
             )
         if sim.store.get(kinds.NAMESPACE, "", "cert-manager") and not sim.store.get(
             kinds.SECRET, "cert-manager", "gandi-credentials"

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,9 @@ def apps_status(kubectl: Kubectl) -> dict[str, tuple[str, ...]]:
     return {r[0]: tuple(r[1:]) for r in table[1:]}
 
 
-def apply_secrets(kubectl: Kubectl, directory: Path) -> None:
-    """The procedure's step 5, as a person types it."""
+def apply_runbook_secrets(kubectl: Kubectl, directory: Path) -> Path:
+    """The procedure's step 5, as a person types it: the Gandi Secret, and the Synology client
+    configuration as ConfigMap synology-client-info. Returns the client-info.yml it wrote."""
     gandi = directory / "gandi-credentials.yaml"
     gandi.write_text(GANDI)
     kubectl("apply", "-f", str(gandi))
@@ -53,6 +55,17 @@ def apply_secrets(kubectl: Kubectl, directory: Path) -> None:
     kubectl.sh(
         f"kubectl create configmap synology-client-info --from-file=client-info.yml={client_info} "
         "-n synology-csi --dry-run=client -o yaml | kubectl apply -f -"
+    )
+    return client_info
+
+
+def apply_secrets(kubectl: Kubectl, directory: Path) -> None:
+    """Step 5 as the dev profile applies it: the runbook's, plus the Secret the CSI pods of
+    apps/synology-csi-talos mount (the runbook's ConfigMap alone leaves them waiting)."""
+    client_info = apply_runbook_secrets(kubectl, directory)
+    kubectl.sh(
+        f"kubectl create secret generic client-info-secret --from-file=client-info.yml="
+        f"{client_info} -n synology-csi --dry-run=client -o yaml | kubectl apply -f -"
     )
 
 
@@ -165,7 +178,12 @@ def test_apps_go_through_argo_cd_states(make_sim: MakeSim) -> None:
     ]
 
 
-def test_synology_csi_waits_for_its_configmap(make_sim: MakeSim, tmp_path: Path) -> None:
+def test_synology_csi_waits_for_the_secret_its_manifests_mount(
+    make_sim: MakeSim, tmp_path: Path
+) -> None:
+    """As on a real kubelet: the CSI pods mount Secret client-info-secret (the repository's
+    controller.yaml and node.yaml), so the runbook's ConfigMap leaves them ContainerCreating
+    with a FailedMount event; the Secret lets them start."""
     sim = make_sim(scenario="rebuild", speed=REBUILD_SPEED)
     for node in sim.profile.nodes:
         sim.hook("talos-config", node.name)
@@ -177,16 +195,57 @@ def test_synology_csi_waits_for_its_configmap(make_sim: MakeSim, tmp_path: Path)
         table = rows(kubectl("get", "pods", "-n", "synology-csi", check=False).stdout)
         return table[1:]
 
-    wait_for(
-        lambda: len(csi_pods()) == 5 and all(r[2] == "ContainerCreating" for r in csi_pods()),
-        what="CSI pods stuck",
+    def stuck() -> bool:
+        return len(csi_pods()) == 5 and all(r[2] == "ContainerCreating" for r in csi_pods())
+
+    wait_for(stuck, what="CSI pods stuck")
+    controller = json.loads(
+        kubectl(
+            "get", "pod", "synology-csi-controller-0", "-n", "synology-csi", "-o", "json"
+        ).stdout
     )
-    events = kubectl(
-        "get", "events", "-n", "synology-csi", "--field-selector", "reason=FailedMount"
-    ).stdout
-    assert 'configmap "synology-client-info" not found' in events
+    volumes = {v["name"]: v for v in controller["spec"]["volumes"]}
+    assert volumes["client-info"]["secret"] == {
+        "secretName": "client-info-secret",
+        "defaultMode": 420,
+    }
+    plugin = next(c for c in controller["spec"]["containers"] if c["name"] == "csi-plugin")
+    assert {"name": "client-info", "mountPath": "/etc/synology", "readOnly": True} in plugin[
+        "volumeMounts"
+    ]
+    assert controller["status"]["phase"] == "Pending"
+
+    def failed_mounts() -> list[dict[str, Any]]:
+        listed = kubectl(
+            "get",
+            "events",
+            "-n",
+            "synology-csi",
+            "--field-selector",
+            "reason=FailedMount",
+            "-o",
+            "json",
+        ).stdout
+        return list(json.loads(listed)["items"])
+
+    events = failed_mounts()
+    assert {e["involvedObject"]["name"] for e in events} == {r[0] for r in csi_pods()}
+    for event in events:
+        assert event["type"] == "Warning" and event["source"]["component"] == "kubelet"
+        assert event["involvedObject"]["kind"] == "Pod"
+        assert event["message"] == (
+            'MountVolume.SetUp failed for volume "client-info" : '
+            'secret "client-info-secret" not found'
+        )
+    described = kubectl("describe", "pod", "synology-csi-controller-0", "-n", "synology-csi")
+    assert 'secret "client-info-secret" not found' in described.stdout
     with_error = kubectl("logs", "-n", "synology-csi", "synology-csi-controller-0", check=False)
     assert with_error.returncode == 1 and "waiting to start: ContainerCreating" in with_error.stderr
+
+    apply_runbook_secrets(kubectl, tmp_path)  # the ConfigMap is not what they mount
+    time.sleep(1.0)
+    assert stuck()
+
     apply_secrets(kubectl, tmp_path)
     wait_for(lambda: all(r[2] == "Running" for r in csi_pods()), what="CSI pods Running")
 
@@ -281,6 +340,7 @@ def test_another_profile_gives_another_cluster(
         {"name": "jellyfin", "namespace": "media", "create_namespace": True},
     ]
     data["validation"]["min_running_pods"] = 60
+    data["validation"]["certificates"] = []  # dev's are in namespaces this cluster lacks
     profile = Profile.model_validate(data)
     sim = make_sim(profile)
     kubectl = Kubectl(sim, tmp_path)

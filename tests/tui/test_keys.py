@@ -127,15 +127,16 @@ async def test_keys_after_a_run(env: TuiEnv) -> None:
         await until(pilot, showing(app, HelpScreen), what="help from the palette")
 
 
-def _without_synology_configmap(world: FakeWorld) -> None:
-    world.secrets = {s for s in world.secrets if s[0] != "ConfigMap"}
+def _without_synology_object(world: FakeWorld) -> None:
+    synology = world.profile.secrets.synology
+    world.secrets.discard((synology.kind, synology.namespace, synology.name))
 
 
 async def test_an_item_no_probe_can_prove_is_ticked_by_hand_and_recorded_as_manual(
     env: TuiEnv,
 ) -> None:
-    # The Synology ConfigMap was applied some other way the probe cannot see: a person ticks.
-    factory = FakeFactory(tweak=_without_synology_configmap)
+    # The Synology CSI Secret was applied some other way the probe cannot see: a person ticks.
+    factory = FakeFactory(tweak=_without_synology_object)
     app, _fake = env.app(factory=factory, from_stage=StageName.VALIDATE)
     sent: list[object] = []
     async with app.run_test(size=(120, 40), message_hook=sent.append) as pilot:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from vixens_tui.core.certificates import issuer_state
 from vixens_tui.core.cluster import ClusterSnapshot, PodInfo
+from vixens_tui.core.http_checks import http_verdict
 from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.ports import HttpResult
 from vixens_tui.core.profile.model import Profile
@@ -26,7 +28,8 @@ class Observation:
     snapshot: ClusterSnapshot
     http: Mapping[str, HttpResult]
     secrets_present: Mapping[str, bool | None]
-    """"namespace/kind/name" -> exists (None: the API did not answer), for the two secrets."""
+    """"namespace/kind/name" -> exists as that kind (None: the API did not answer), for each
+    object the secrets stage applies."""
 
 
 Probe = Callable[[Observation], tuple[bool, str]]
@@ -43,7 +46,7 @@ def figures(profile: Profile) -> dict[str, str]:
         "nodes": str(len(profile.nodes)),
         "min_pods": str(profile.validation.min_running_pods),
         "argocd": str(check.url).rstrip("/") if check else f"http://{profile.argocd.server}",
-        "secrets": f"{s.gandi_secret_name}, {s.synology_configmap}",
+        "secrets": ", ".join(o.name for o in s.objects()),
     }
 
 
@@ -126,16 +129,7 @@ def _argocd_http(o: Observation) -> tuple[bool, str]:
     check = next((c for c in o.profile.http_checks if c.name == name), None)
     if check is None:
         return False, f"no HTTP check named {name!r} in the profile"
-    result = o.http.get(name)
-    if result is None:
-        return False, f"{check.url} not probed"
-    if result.status is None:
-        return False, f"{check.method} {check.url}: {result.error}"
-    ok = result.status in check.expect_status
-    return (
-        ok,
-        f"{check.method} {check.url} -> HTTP {result.status} in {result.elapsed_s * 1000:.0f} ms",
-    )
+    return http_verdict(check, o.http.get(name), o.snapshot)
 
 
 def _cert_manager(o: Observation) -> tuple[bool, str]:
@@ -168,10 +162,10 @@ def _issuers(o: Observation) -> tuple[bool, str]:
     issuers = o.snapshot.issuers
     if not issuers:
         return False, "no ClusterIssuer"
-    not_ready = [i.name for i in issuers if not i.ready]
+    not_ready = [f"{i.name} ({issuer_state(i)})" for i in issuers if not i.ready]
     names = ", ".join(i.name for i in issuers)
     if not_ready:
-        return False, f"{len(issuers)} ClusterIssuers ({names}); not Ready: {', '.join(not_ready)}"
+        return False, f"{len(issuers)} ClusterIssuers ({names}); not Ready: {'; '.join(not_ready)}"
     return True, f"{len(issuers)} ClusterIssuers Ready: {names}"
 
 

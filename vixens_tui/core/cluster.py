@@ -93,6 +93,11 @@ class CertificateInfo:
     ready: bool
     reason: str = ""
     message: str = ""
+    issuer: str = ""
+    """spec.issuerRef.name."""
+    issuer_kind: str = ""
+    """spec.issuerRef.kind: Issuer (cert-manager's default) or ClusterIssuer."""
+    dns_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +105,40 @@ class IssuerInfo:
     name: str
     ready: bool
     reason: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInfo:
+    """An acme.cert-manager.io/v1 Order: one certificate request to the ACME server."""
+
+    namespace: str
+    name: str
+    certificate: str = ""
+    """The Certificate it serves (annotation cert-manager.io/certificate-name)."""
+    state: str = ""
+    """pending, ready, valid, invalid, expired, errored (status.state; '' not yet known)."""
+    reason: str = ""
+    dns_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeInfo:
+    """An acme.cert-manager.io/v1 Challenge: one domain of an Order being proved (DNS-01
+    through the Gandi webhook here). Its status says where it is stuck."""
+
+    namespace: str
+    name: str
+    order: str = ""
+    """The Order that owns it (its controller ownerReference)."""
+    dns_name: str = ""
+    type: str = ""
+    """DNS-01 or HTTP-01."""
+    state: str = ""
+    reason: str = ""
+    presented: bool = False
+    """The DNS record was submitted (not that it has propagated)."""
+    processing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +171,8 @@ class ClusterSnapshot:
     apps: tuple[AppInfo, ...] = ()
     certificates: tuple[CertificateInfo, ...] = ()
     issuers: tuple[IssuerInfo, ...] = ()
+    orders: tuple[OrderInfo, ...] = ()
+    challenges: tuple[ChallengeInfo, ...] = ()
     namespaces: tuple[str, ...] = ()
     volume_claims: tuple[VolumeClaimInfo, ...] = ()
     synced_kinds: frozenset[str] = frozenset()

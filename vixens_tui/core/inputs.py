@@ -70,8 +70,8 @@ def _argocd(p: Profile) -> list[str]:
 def _secrets(p: Profile) -> list[str]:
     s = p.secrets
     return [
-        f"{s.gandi_namespace}/{s.gandi_secret_name} from {s.gandi_credentials}",
-        f"{s.synology_namespace}/{s.synology_configmap} from {s.synology_client_info}",
+        f"{s.gandi.ref()} (key {s.gandi.key}) from {s.gandi_credentials}",
+        f"{s.synology.ref()} (key {s.synology.key}) from {s.synology_client_info}",
     ]
 
 

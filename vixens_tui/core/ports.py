@@ -196,11 +196,31 @@ class ClusterBackend(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class TlsInfo:
+    """The server certificate of an https answer, as this host sees it."""
+
+    trusted: bool
+    """Verified against this host's trust store, for the URL's host name."""
+    issuer: str = ""
+    """The certificate's issuer (RFC 4514 text, e.g. `CN=(STAGING) ...,O=(STAGING) Let's
+    Encrypt,C=US`)."""
+    subject: str = ""
+    error: str = ""
+    """Why it is not trusted: the TLS library's verification error."""
+
+
+@dataclass(frozen=True, slots=True)
 class HttpResult:
     url: str
     status: int | None
     error: str = ""
     elapsed_s: float = 0.0
+    location: str = ""
+    """The Location header of a redirect ('' otherwise)."""
+    tls: TlsInfo | None = None
+    """For an https URL that answered: its certificate (trusted or not, the answer is kept)."""
+    redirected_to: HttpResult | None = None
+    """The answer of the HTTPS URL a check followed a redirect to (core.http_checks)."""
 
 
 @runtime_checkable
@@ -212,7 +232,13 @@ class HttpProber(Protocol):
         method: str = "GET",
         headers: Mapping[str, str] | None = None,
         timeout_s: float = 10.0,
-    ) -> HttpResult: ...
+        connect_to: Mapping[str, str] | None = None,
+    ) -> HttpResult:
+        """One request, redirects not followed. `connect_to` maps `host:port` of a URL to the
+        `address:port` to connect to instead (curl's --connect-to): the request keeps its
+        Host header and TLS server name. An https answer carries its certificate's `tls`,
+        also when this host does not trust it (then the answer is read without verifying)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ message says which file and what is wrong, never the value itself.
 
 - the Gandi API token Secret (`gandi-credentials.yaml`): a v1 Secret, checked as the API
   server will check it (`k8s_validation`), then applied with its values;
-- the Synology CSI client configuration (`client-info.yml`): becomes a ConfigMap, so it is
+- the Synology CSI client configuration (`client-info.yml`): stored whole under a key of the
+  profile's object (a Secret for the real CSI pods, a ConfigMap for the runbook), so it is
   checked as the CSI driver will read it (Go's yaml.v2 into typed fields).
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vixens_tui.core.k8s_validation import decode_data, secret_problems
-from vixens_tui.core.profile.model import Secrets
+from vixens_tui.core.profile.model import SecretKind, SecretObject, Secrets
 from vixens_tui.core.redact import Redactor
 from vixens_tui.core.safefile import MIB, FileRefused, read_text
 from vixens_tui.core.safeyaml import parse_documents
@@ -45,12 +46,38 @@ class GandiSecret:
 
 @dataclass(frozen=True, slots=True)
 class SynologyConfig:
-    namespace: str
-    name: str
-    key: str
+    target: SecretObject
+    """The object it is applied as (the profile's `[secrets.synology]`)."""
     text: str
-    """The file's exact content, stored under `key` in the ConfigMap. Never logged."""
+    """The file's exact content, stored under the object's key. Never logged."""
     hosts: tuple[str, ...]
+
+    @property
+    def kind(self) -> SecretKind:
+        return self.target.kind
+
+    @property
+    def namespace(self) -> str:
+        return self.target.namespace
+
+    @property
+    def name(self) -> str:
+        return self.target.name
+
+    @property
+    def key(self) -> str:
+        return self.target.key
+
+    def secret_manifest(self) -> dict[str, Any]:
+        """The Secret `kubectl create secret generic NAME --from-file=KEY=FILE` would apply
+        (values in `stringData`, the API server stores them in `data`). Never logged."""
+        return {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": self.name, "namespace": self.namespace},
+            "type": "Opaque",
+            "stringData": {self.key: self.text},
+        }
 
 
 def _read_yaml(path: Path) -> tuple[Any, str]:
@@ -91,9 +118,10 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SecretFileError(path, problems[0] + more)
     meta = doc["metadata"]
+    target = spec.gandi
     for field, expected in (
-        ("name", spec.gandi_secret_name),
-        ("namespace", spec.gandi_namespace),
+        ("name", target.name),
+        ("namespace", target.namespace),
     ):
         if meta[field] != expected:
             raise SecretFileError(
@@ -110,7 +138,7 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
             raise SecretFileError(path, f"data.{key} is not valid base64 text") from None
     for key, raw in (doc.get("stringData") or {}).items():
         values[str(key)] = raw or ""
-    token_key = spec.gandi_token_key
+    token_key = target.key
     if token_key not in values:
         raise SecretFileError(path, f"no {token_key!r} key in stringData or data")
     for key, value in values.items():
@@ -122,13 +150,11 @@ def load_gandi(path: Path, spec: Secrets, redactor: Redactor | None = None) -> G
     manifest = {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {"name": spec.gandi_secret_name, "namespace": spec.gandi_namespace},
+        "metadata": {"name": target.name, "namespace": target.namespace},
         "type": "Opaque",
         "stringData": values,
     }
-    return GandiSecret(
-        manifest=manifest, name=spec.gandi_secret_name, namespace=spec.gandi_namespace
-    )
+    return GandiSecret(manifest=manifest, name=target.name, namespace=target.namespace)
 
 
 def _learn_values(doc: dict[str, Any], redactor: Redactor) -> None:
@@ -159,13 +185,7 @@ def load_synology(path: Path, spec: Secrets, redactor: Redactor | None = None) -
         if secret is not None and redactor is not None and secret not in PLACEHOLDERS:
             redactor.add(secret)
     hosts = [_check_client(path, i, c) for i, c in enumerate(_clients(path, clients))]
-    return SynologyConfig(
-        namespace=spec.synology_namespace,
-        name=spec.synology_configmap,
-        key=spec.synology_key,
-        text=text,
-        hosts=tuple(hosts),
-    )
+    return SynologyConfig(target=spec.synology, text=text, hosts=tuple(hosts))
 
 
 def _clients(path: Path, clients: object) -> list[object]:

@@ -49,7 +49,7 @@ def _roles(profile: Profile) -> dict[str, str]:
         )
         roles["issuers"] = issuers.name
     csi = _pick(apps, "synology-csi") or next(
-        (a for a in apps if a.namespace == profile.secrets.synology_namespace), None
+        (a for a in apps if a.namespace == profile.secrets.synology.namespace), None
     )
     if csi:
         roles["csi"] = csi.name
@@ -74,10 +74,41 @@ def _dns_hosts(profile: Profile) -> list[tuple[str, str]]:
     return hosts
 
 
+STAGING_ISSUER = "letsencrypt-staging"
+"""The issuer every Certificate and TLS Ingress of the repository's dev overlays names."""
+
+
+def _declared(profile: Profile) -> dict[str, list[CertificatePlan]]:
+    """The Certificates the profile says the repository declares (validation.certificates),
+    each deployed by the app of its namespace whose name starts it (traefik-dashboard-tls:
+    traefik-dashboard, not traefik), for the host of the HTTP check it names, else
+    `<app>.<domain>`, issued by letsencrypt-staging as in the dev overlays."""
+    hosts = dict(_dns_hosts(profile))
+    domain = next(iter(hosts.values())).split(".", 1)[1] if hosts else f"{profile.name}.vixens.lab"
+    by_app: dict[str, list[CertificatePlan]] = {}
+    for ref in profile.validation.certificates:
+        namespace, name = ref.split("/", 1)
+        in_namespace = sorted(
+            (a for a in profile.apps if a.namespace == namespace),
+            key=lambda a: (not name.startswith(a.name), -len(a.name)),
+        )
+        if not in_namespace:
+            continue
+        owner = in_namespace[0]
+        check = max((c for c in hosts if name.startswith(c)), key=len, default="")
+        host = hosts[check] if check else f"{owner.name}.{domain}"
+        by_app.setdefault(owner.name, []).append(
+            CertificatePlan(namespace, name, name, (host,), STAGING_ISSUER)
+        )
+    return by_app
+
+
 def _certificates(profile: Profile, roles: dict[str, str]) -> dict[str, list[CertificatePlan]]:
     issuers_app = roles.get("issuers")
     if not issuers_app:
         return {}
+    if profile.validation.certificates:
+        return _declared(profile)
     by_app: dict[str, list[CertificatePlan]] = {}
     apps = {a.name: a for a in profile.apps}
     hosts = _dns_hosts(profile)
@@ -125,7 +156,7 @@ def _pad(catalog_workloads: list[Workload], needed: int, count: int) -> list[Wor
     candidates = [
         i
         for i, w in enumerate(catalog_workloads)
-        if w.layer == "app" and w.controller == "Deployment" and not w.gate
+        if w.layer == "app" and w.controller == "Deployment" and not w.config_volume
     ] or [i for i, w in enumerate(catalog_workloads) if w.name == "coredns"]
     turn = 0
     while count < needed and candidates:

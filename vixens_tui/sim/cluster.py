@@ -182,6 +182,13 @@ class SimCluster:
         return self._http.url
 
     @property
+    def http_server(self) -> CheckServer:
+        """The load balancers the HTTP checks reach (plain HTTP and HTTPS)."""
+        self._need_started()
+        assert self._http is not None
+        return self._http
+
+    @property
     def ca_pem(self) -> bytes:
         return self._certs.ca_pem
 
@@ -299,9 +306,7 @@ class SimCluster:
         validation, spec = self.profile.validation, self.profile.secrets
         if not pod["metadata"]["name"].startswith(validation.gandi_webhook_prefix):
             return []
-        key = self.world.secret_value(
-            spec.gandi_namespace, spec.gandi_secret_name, spec.gandi_token_key
-        )
+        key = self.world.secret_value(spec.gandi.namespace, spec.gandi.name, spec.gandi.key)
         if not key:
             return []
         return [f'time="{rfc3339(at)}" level=debug msg="Gandi API client ready" apiKey={key}']

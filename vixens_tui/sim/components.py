@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from vixens_tui.core.profile import AppSpec, Profile
-from vixens_tui.sim.plans import GATE_SYNOLOGY, Container, ServicePlan, Workload
+from vixens_tui.sim.plans import ConfigVolume, Container, ServicePlan, Workload
 
 ARGOCD_VERSION = "v2.13.1"  # the app version of chart 7.7.7
 COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.12.1"
@@ -293,9 +293,22 @@ def _cert_manager(app: AppSpec) -> list[Workload]:
     ]
 
 
-def _synology(app: AppSpec, profile: Profile) -> list[Workload]:
+CSI_CLIENT_INFO = ConfigVolume(
+    volume="client-info",
+    kind="Secret",
+    name="client-info-secret",
+    mount_path="/etc/synology",
+    container="csi-plugin",
+    key="client-info.yml",
+)
+"""What the CSI pods mount, whatever the profile applies: apps/synology-csi-talos/base's
+controller.yaml, node.yaml (and snapshotter/snapshotter.yaml) give their csi-plugin container
+the volume `client-info`, `secret: {secretName: client-info-secret}`, at /etc/synology, and
+run it with `--client-info /etc/synology/client-info.yml`."""
+
+
+def _synology(app: AppSpec) -> list[Workload]:
     ns = app.namespace
-    configmap = profile.secrets.synology_configmap
     plugin = Container("csi-plugin", "synology/synology-csi:v1.2.0")
 
     def labels(name: str) -> tuple[tuple[str, str], ...]:
@@ -320,8 +333,7 @@ def _synology(app: AppSpec, profile: Profile) -> list[Workload]:
             "app",
             app=app.name,
             start_s=8,
-            gate=GATE_SYNOLOGY,
-            configmap_volume=configmap,
+            config_volume=CSI_CLIENT_INFO,
         ),
         Workload(
             ns,
@@ -338,9 +350,8 @@ def _synology(app: AppSpec, profile: Profile) -> list[Workload]:
             "app",
             app=app.name,
             start_s=8,
-            gate=GATE_SYNOLOGY,
             host_network=True,
-            configmap_volume=configmap,
+            config_volume=CSI_CLIENT_INFO,
         ),
         Workload(
             ns,
@@ -354,8 +365,7 @@ def _synology(app: AppSpec, profile: Profile) -> list[Workload]:
             "app",
             app=app.name,
             start_s=8,
-            gate=GATE_SYNOLOGY,
-            configmap_volume=configmap,
+            config_volume=CSI_CLIENT_INFO,
         ),
     ]
 
@@ -376,7 +386,7 @@ def app_workloads(
             )
         )
     if roles.get("csi") == app.name:
-        found += _synology(app, profile)
+        found += _synology(app)
     if roles.get("traefik") == app.name:
         traefik = _deployment(app, "traefik", "docker.io/traefik:v2.10.7", 8000)
         service = ServicePlan(

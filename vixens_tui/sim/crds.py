@@ -19,8 +19,9 @@ Each owner registers them once per cluster life: a CRD deleted by hand stays del
 operator registers again only when it restarts), uninstalling a release leaves its CRDs (the
 operator's are not the chart's; Argo CD's are kept), and a new life (bootstrap after a destroy)
 starts with none. Only the Cilium pool and L2 announcement policy, Argo CD's Application and
-cert-manager's Certificate, Issuer and ClusterIssuer are served as resources (kinds.py); the
-other CRDs exist as objects, so `kubectl get crd` lists what a real cluster lists.
+cert-manager's Certificate, Issuer, ClusterIssuer, Order and Challenge are served as resources
+(kinds.py); the other CRDs exist as objects, so `kubectl get crd` lists what a real cluster
+lists.
 
 The CRD objects are abridged: names, scope, versions, subresources and printer columns are the
 real ones; the schema is the structural one this server checks writes against for the served

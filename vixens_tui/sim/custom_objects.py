@@ -10,7 +10,9 @@ from vixens_tui.sim.plans import REPO_URL, CertificatePlan
 
 Obj = dict[str, Any]
 
-GANDI_GROUP = "acme.bwolf.me"
+GANDI_GROUP = "acme.truxonline.com"
+"""The webhook's group (apps/cert-manager-webhook-gandi/values/common.yaml `groupName`), which
+the ClusterIssuers of apps/cert-manager/overlays/dev name."""
 ACME_SERVERS = {
     "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
     "letsencrypt-prod": "https://acme-v02.api.letsencrypt.org/directory",
@@ -87,17 +89,19 @@ def cluster_issuer(name: str, profile: Profile, domain: str) -> Obj:
             "acme": {
                 "email": f"admin@{domain}",
                 "server": ACME_SERVERS.get(name, ACME_SERVERS["letsencrypt-prod"]),
-                "privateKeySecretRef": {"name": f"{name}-account-key"},
+                "privateKeySecretRef": {"name": name},
                 "solvers": [
                     {
                         "dns01": {
                             "webhook": {
                                 "groupName": GANDI_GROUP,
                                 "solverName": "gandi",
+                                # The webhook reads a personal access token.
                                 "config": {
-                                    "apiKeySecretRef": {
-                                        "name": secrets.gandi_secret_name,
-                                        "key": secrets.gandi_token_key,
+                                    "patSecretRef": {
+                                        "name": secrets.gandi.name,
+                                        "key": secrets.gandi.key,
+                                        "namespace": secrets.gandi.namespace,
                                     }
                                 },
                             }

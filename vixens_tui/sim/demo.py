@@ -152,15 +152,15 @@ def _pythonpath() -> str:
 
 def _write_secrets(directory: Path, profile: Profile) -> tuple[Path, Path]:
     ensure_private_dir(directory)
-    spec = profile.secrets
+    target = profile.secrets.gandi  # the file must name the Secret the profile applies
     gandi = directory / "gandi-credentials.yaml"
-    client = directory / "client-info.yml"
+    client = directory / "client-info.yml"  # the same content, applied as whatever kind
     for path, text in (
         (
             gandi,
-            f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {spec.gandi_secret_name}\n"
-            f"  namespace: {spec.gandi_namespace}\ntype: Opaque\nstringData:\n"
-            f'  {spec.gandi_token_key}: "{DEMO_GANDI_TOKEN}"\n',
+            f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {target.name}\n"
+            f"  namespace: {target.namespace}\ntype: Opaque\nstringData:\n"
+            f'  {target.key}: "{DEMO_GANDI_TOKEN}"\n',
         ),
         (
             client,

@@ -1,24 +1,48 @@
 """The services the procedure curls (section 6.4), answered on loopback.
 
-One plain HTTP server stands for the cluster's load balancers: requests are routed by their
-Host header, one route per HTTP check of the profile (`argocd` -> the Argo CD server's IP,
-`whoami.dev...` and `traefik.dev.../dashboard/` -> through Traefik). A route answers 200 only
-while the pods behind it are Ready, else 503 `no available server` as Traefik does. The demo
-uses `demo_checks()`: the profile's checks pointed at this server, same names, with a Host
-header each.
+Two servers stand for the cluster's load balancers, one for Traefik's `web` entry point (plain
+HTTP) and one for `websecure` (HTTPS); requests are routed by their Host header, one route per
+HTTP check of the profile (`argocd` -> the Argo CD server's IP, `whoami.dev...` and
+`traefik.dev.../dashboard/` -> through Traefik). A route answers only while the pods behind it
+are Ready, else 503 `no available server` as Traefik does.
+
+What each host answers is what the vixens repository's dev manifests make Traefik answer:
+
+- whoami (apps/whoami/base/ingress.yaml): the `web` Ingress only redirects, through the
+  `redirect-https` middleware (apps/traefik-dashboard/base, redirectScheme `https`, permanent),
+  so plain HTTP gets 301 to a GET and 308 to any other method (traefik
+  pkg/middlewares/redirect/redirect.go), Location `https://<host><path>` without the request's
+  port; the page is on HTTPS. The middleware belongs to the traefik-dashboard app: until that
+  app is deployed the router has no middleware and Traefik answers 404.
+- traefik (apps/traefik-dashboard/overlays/dev, the chart's values): on `web`, the chart's own
+  dashboard IngressRoute (`PathPrefix(/dashboard) || PathPrefix(/api)`, 46 characters) outranks
+  the repository's redirecting `Host(traefik.dev...)` one (34): Traefik v2 ranks a router by the
+  length of its rule (pkg/muxer/http/mux.go). So /dashboard/ is served over plain HTTP and any
+  other path redirects. On `websecure` the dashboard; `/` answers 302 to /dashboard/.
+- argocd: the Argo CD server's own LoadBalancer, `--insecure` in the dev tfvars: 200 over HTTP.
+
+HTTPS serves the host's certificate once cert-manager has issued its TLS Secret, from Let's
+Encrypt's staging hierarchy (ingress_tls.py), else Traefik's default certificate. The demo uses
+`demo_checks()`: the profile's checks pointed at this server, same names, with a Host header
+each and a `connect_to` that sends their HTTPS URLs to the HTTPS server.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import logging
+import ssl
 import threading
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from vixens_tui.core.profile import HttpCheck
 from vixens_tui.sim.apiserver import kinds
-from vixens_tui.sim.conditions import is_ready
+from vixens_tui.sim.conditions import condition, is_ready
+from vixens_tui.sim.ingress_tls import IngressCertificates
 from vixens_tui.sim.plans import Workload
 from vixens_tui.sim.world import World
 
@@ -42,6 +66,12 @@ TRAEFIK_PAGE = (
 )
 
 
+REDIRECT_MIDDLEWARE_APP = "traefik-dashboard"
+"""The app whose base deploys the `redirect-https` Middleware the ingresses name."""
+TEXT = "text/plain; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     check: HttpCheck
@@ -49,6 +79,18 @@ class Route:
     kind: str
     """argocd, whoami, traefik or generic: what the page looks like."""
     backends: tuple[Workload, ...]
+
+    @property
+    def behind_traefik(self) -> bool:
+        return self.kind in ("whoami", "traefik")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    content_type: str
+    body: str
+    location: str = ""
 
 
 def _host_header(check: HttpCheck) -> str:
@@ -64,7 +106,13 @@ class CheckServer:
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.checks = self  # type: ignore[attr-defined]
-        self._thread: threading.Thread | None = None
+        self._httpd.tls = None  # type: ignore[attr-defined]
+        self.certificates = IngressCertificates(self.issued)
+        self._httpsd = ThreadingHTTPServer((host, 0), _Handler)
+        self._httpsd.daemon_threads = True
+        self._httpsd.checks = self  # type: ignore[attr-defined]
+        self._httpsd.tls = self.certificates.server_context  # type: ignore[attr-defined]
+        self._threads: list[threading.Thread] = []
 
     @property
     def port(self) -> int:
@@ -73,6 +121,14 @@ class CheckServer:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def https_port(self) -> int:
+        return int(self._httpsd.server_address[1])
+
+    @property
+    def https_url(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
 
     def _routes(self) -> list[Route]:
         world = self.world
@@ -97,22 +153,32 @@ class CheckServer:
         return routes
 
     def start(self) -> None:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="sim-http-checks",
-            daemon=True,
-        )
-        self._thread.start()
+        for name, server in (("sim-http-checks", self._httpd), ("sim-https-checks", self._httpsd)):
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.02},
+                name=name,
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        for server in (self._httpd, self._httpsd):
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
 
     def demo_checks(self) -> tuple[HttpCheck, ...]:
-        """The profile's checks, pointed at this server (one Host header per check)."""
+        """The profile's checks, pointed at this server (one Host header per check); the
+        HTTPS URL of each named host goes to the HTTPS server (`connect_to`)."""
+        https = {
+            f"{host}:443": f"127.0.0.1:{self.https_port}"
+            for host in sorted({r.host.lower() for r in self.routes.values()})
+            if host and not _is_ip(host)
+        }
         checks = []
         for check in self.world.profile.http_checks:
             path = check.url.path or "/"
@@ -123,6 +189,7 @@ class CheckServer:
                     update={
                         "url": type(check.url)(f"{self.url}{path}"),
                         "headers": {**check.headers, "Host": _host_header(check)},
+                        "connect_to": {**https, **check.connect_to},
                     }
                 )
             )
@@ -130,33 +197,76 @@ class CheckServer:
 
     # -- answering -------------------------------------------------------------------------
 
-    def backend_pod(self, route: Route) -> tuple[bool, str, str]:
-        """(every backend has a Ready pod, the app pod's name, its IP)."""
+    def backend_pod(self, route: Route, *, traefik_only: bool = False) -> tuple[bool, str, str]:
+        """(every backend has a Ready pod, the app pod's name, its IP); `traefik_only`: only
+        Traefik's pods count (a redirect never reaches the app)."""
         world = self.world
         with world.store.lock:
             if not route.backends:
                 return world.api_should_be_up(world.clock.now()), "", ""
             chosen = ("", "")
             for workload in route.backends:
+                if traefik_only and workload.name != "traefik":
+                    continue
                 ready = [p for p in world.pods_of(workload) if is_ready(p)]
                 if not ready:
                     return False, "", ""
                 chosen = (ready[0]["metadata"]["name"], ready[0]["status"].get("podIP", ""))
             return True, chosen[0], chosen[1]
 
-    def respond(self, handler: BaseHTTPRequestHandler) -> tuple[int, str, str]:
-        """(status, content type, body) for a request."""
+    def issued(self, host: str) -> bool:
+        """Whether a Ready Certificate names `host` and its TLS Secret exists (Traefik then
+        serves it; before, its default certificate)."""
+        world = self.world
+        with world.store.lock:
+            for cert in world.store.list(kinds.CERTIFICATE):
+                spec = cert.get("spec", {})
+                ready = condition(cert, "Ready")
+                if host not in (spec.get("dnsNames") or []) or not ready:
+                    continue
+                if ready.get("status") != "True":
+                    continue
+                namespace = cert["metadata"]["namespace"]
+                if world.store.get(kinds.SECRET, namespace, spec.get("secretName", "")):
+                    return True
+        return False
+
+    def _redirects(self) -> bool:
+        """The `redirect-https` Middleware exists (its app is deployed): without it Traefik
+        drops the router that names it."""
+        world = self.world
+        if all(plan.name != REDIRECT_MIDDLEWARE_APP for plan in world.catalog.apps):
+            return True
+        with world.store.lock:
+            return REDIRECT_MIDDLEWARE_APP in world.life.deployed_apps
+
+    def respond(self, handler: BaseHTTPRequestHandler, *, secure: bool) -> Answer:
+        """What Traefik (or the Argo CD server) answers to a request."""
         host = handler.headers.get("Host", "").lower()
         route = self.routes.get(host) or self.routes.get(host.split(":")[0])
-        if route is None:
-            return 404, "text/plain; charset=utf-8", "404 page not found\n"
+        if route is None or (secure and not route.behind_traefik):
+            return Answer(404, TEXT, "404 page not found\n")
+        path = handler.path.split("?", 1)[0]
+        dashboard = path.startswith(("/dashboard", "/api"))
+        if not secure and (route.kind == "whoami" or (route.kind == "traefik" and not dashboard)):
+            if not self.backend_pod(route, traefik_only=True)[0]:
+                return Answer(503, TEXT, "no available server\n")
+            if not self._redirects():
+                return Answer(404, TEXT, "404 page not found\n")
+            # redirectScheme: 301 to a GET, 308 to anything else; the request's port dropped.
+            status = 301 if handler.command == "GET" else 308
+            location = f"https://{host.split(':')[0]}{handler.path}"
+            return Answer(status, TEXT, HTTPStatus(status).phrase, location)
         up, pod, pod_ip = self.backend_pod(route)
         if not up:
-            return 503, "text/plain; charset=utf-8", "no available server\n"
+            return Answer(503, TEXT, "no available server\n")
         if route.kind == "argocd":
-            return 200, "text/html; charset=utf-8", ARGOCD_PAGE
+            return Answer(200, HTML, ARGOCD_PAGE)
         if route.kind == "traefik":
-            return 200, "text/html; charset=utf-8", TRAEFIK_PAGE
+            if path == "/":
+                # api@internal: http.Redirect(..., "/dashboard/", http.StatusFound).
+                return Answer(302, HTML, '<a href="/dashboard/">Found</a>.\n\n', "/dashboard/")
+            return Answer(200, HTML, TRAEFIK_PAGE)
         if route.kind == "whoami":
             lines = [
                 f"Hostname: {pod}",
@@ -174,12 +284,20 @@ class CheckServer:
             lines += [
                 f"X-Forwarded-For: {client}",
                 f"X-Forwarded-Host: {handler.headers.get('Host', '')}",
-                "X-Forwarded-Port: 80",
-                "X-Forwarded-Proto: http",
+                f"X-Forwarded-Port: {443 if secure else 80}",
+                f"X-Forwarded-Proto: {'https' if secure else 'http'}",
                 f"X-Real-Ip: {client}",
             ]
-            return 200, "text/plain; charset=utf-8", "\n".join(lines) + "\n"
-        return 200, "text/plain; charset=utf-8", "OK\n"
+            return Answer(200, TEXT, "\n".join(lines) + "\n")
+        return Answer(200, TEXT, "OK\n")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def world_traefik_ip(world: World) -> str:
@@ -199,6 +317,30 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "traefik"
     disable_nagle_algorithm = True
     sys_version = ""
+    timeout = 60
+
+    def setup(self) -> None:
+        tls: ssl.SSLContext | None = self.server.tls  # type: ignore[attr-defined]
+        if tls is not None:
+            # The handshake runs in this thread, at the first read: a client that never
+            # completes it does not hold up the accept loop.
+            self.request = tls.wrap_socket(
+                self.request, server_side=True, do_handshake_on_connect=False
+            )
+        super().setup()
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            if isinstance(self.request, ssl.SSLSocket):
+                # The TLS socket owns the descriptor now: socketserver would close the raw one.
+                with contextlib.suppress(OSError):
+                    self.request.close()
+
+    def handle(self) -> None:
+        with contextlib.suppress(ssl.SSLError, ConnectionError):
+            super().handle()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -208,10 +350,12 @@ class _Handler(BaseHTTPRequestHandler):
         if length:
             self.rfile.read(length)
         checks: CheckServer = self.server.checks  # type: ignore[attr-defined]
-        status, content_type, body = checks.respond(self)
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        answer = checks.respond(self, secure=self.server.tls is not None)  # type: ignore[attr-defined]
+        data = answer.body.encode()
+        self.send_response(answer.status)
+        if answer.location:
+            self.send_header("Location", answer.location)
+        self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":

@@ -202,9 +202,10 @@ def _container(container: Container, workload: Workload, token_volume: str) -> O
     }
     if container.port:
         spec["ports"] = [{"containerPort": container.port, "protocol": "TCP"}]
-    if workload.configmap_volume:
+    mounted = workload.config_volume
+    if mounted is not None and container.name == mounted.container:
         spec["volumeMounts"].append(
-            {"name": "client-info", "mountPath": "/etc/synology", "readOnly": True}
+            {"name": mounted.volume, "mountPath": mounted.mount_path, "readOnly": True}
         )
     return spec
 
@@ -243,13 +244,16 @@ def pod(
             },
         }
     ]
-    if workload.configmap_volume:
-        volumes.append(
-            {
-                "name": "client-info",
-                "configMap": {"name": workload.configmap_volume, "defaultMode": 420},
-            }
+    mounted = workload.config_volume
+    if mounted is not None:
+        # As the API server defaults them: `secret: {secretName, defaultMode: 420}`,
+        # `configMap: {name, defaultMode: 420}`.
+        source = (
+            {"secret": {"secretName": mounted.name, "defaultMode": 420}}
+            if mounted.kind == "Secret"
+            else {"configMap": {"name": mounted.name, "defaultMode": 420}}
         )
+        volumes.append({"name": mounted.volume, **source})
     critical = workload.layer in ("control-plane", "cni") or workload.name == "coredns"
     spec: Obj = {
         "containers": [_container(c, workload, token_volume) for c in workload.containers],

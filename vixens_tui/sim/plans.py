@@ -17,8 +17,6 @@ Layer = Literal["control-plane", "addons", "cni", "argocd", "app"]
 """What installs a workload: the bootstrap (static pods, CoreDNS), the Cilium release, the
 Argo CD release, or an Argo CD Application."""
 
-GATE_SYNOLOGY = "synology-config"
-"""The workload mounts the Synology client-info ConfigMap and cannot start without it."""
 
 REPO_URL = "https://github.com/charchess/vixens.git"
 
@@ -28,6 +26,21 @@ class Container:
     name: str
     image: str
     port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigVolume:
+    """A Secret or ConfigMap volume of the pods: as on a real kubelet, they stay
+    ContainerCreating (a FailedMount event) until the object exists in their namespace."""
+
+    volume: str
+    kind: Literal["Secret", "ConfigMap"]
+    name: str
+    mount_path: str
+    container: str
+    """The container that mounts it."""
+    key: str
+    """The key it reads (the file of that name under `mount_path`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +65,13 @@ class Workload:
     replicas: int = 1
     start_s: float = 6.0
     """Simulated seconds from scheduled to containers running."""
-    gate: str = ""
     host_network: bool = False
     tolerates_not_ready: bool = False
     """Runs on a NotReady node (static pods, the CNI itself)."""
     control_plane_only: bool = False
     service: ServicePlan | None = None
-    configmap_volume: str = ""
-    """A ConfigMap mounted by the pods (shown in the pod spec and in FailedMount events)."""
+    config_volume: ConfigVolume | None = None
+    """A Secret or ConfigMap the pods mount, and wait for."""
 
     @property
     def key(self) -> tuple[str, str]:

@@ -446,33 +446,32 @@ class Scenario:
                 self._place_secrets()
 
     def _place_secrets(self) -> None:
+        """What a rebuild that ended well leaves: the objects the profile applies (the product
+        applied them from these same files), and any other Secret or ConfigMap a workload
+        mounts (made by hand when the profile applies another object: else the cluster would
+        never settle)."""
         world = self.world
         secrets = world.profile.secrets
-        if (
-            world.namespace_exists(secrets.gandi_namespace)
-            and world.store.get(kinds.SECRET, secrets.gandi_namespace, secrets.gandi_secret_name)
-            is None
-        ):
-            world.resources.create(
-                kinds.SECRET,
-                secrets.gandi_namespace,
-                {
-                    "metadata": {"name": secrets.gandi_secret_name},
-                    "type": "Opaque",
-                    "stringData": {secrets.gandi_token_key: SIM_GANDI_TOKEN},
-                },
-            )
-        if world.namespace_exists(secrets.synology_namespace) and not world.configmap_exists(
-            secrets.synology_namespace, secrets.synology_configmap
-        ):
-            world.resources.create(
-                kinds.CONFIGMAP,
-                secrets.synology_namespace,
-                {
-                    "metadata": {"name": secrets.synology_configmap},
-                    "data": {secrets.synology_key: SIM_CLIENT_INFO},
-                },
-            )
+        wanted = [
+            (o.kind, o.namespace, o.name, o.key, value)
+            for o, value in ((secrets.gandi, SIM_GANDI_TOKEN), (secrets.synology, SIM_CLIENT_INFO))
+        ]
+        for workload in world.catalog.workloads:
+            mounted = workload.config_volume
+            if mounted is not None:
+                wanted.append(
+                    (mounted.kind, workload.namespace, mounted.name, mounted.key, SIM_CLIENT_INFO)
+                )
+        for kind_name, namespace, name, key, value in wanted:
+            kind = kinds.SECRET if kind_name == "Secret" else kinds.CONFIGMAP
+            if not world.namespace_exists(namespace) or world.store.get(kind, namespace, name):
+                continue
+            body: Obj = {"metadata": {"name": name}}
+            if kind_name == "Secret":
+                body |= {"type": "Opaque", "stringData": {key: value}}
+            else:
+                body["data"] = {key: value}
+            world.resources.create(kind, namespace, body)
 
     def stable(self) -> bool:
         """Everything runs: pods Ready, apps Synced/Healthy, certificates Ready."""

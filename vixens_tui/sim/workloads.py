@@ -23,7 +23,7 @@ from vixens_tui.sim.objects import (
     status_unschedulable,
     status_waiting,
 )
-from vixens_tui.sim.plans import GATE_SYNOLOGY, Workload
+from vixens_tui.sim.plans import Workload
 from vixens_tui.sim.world import World
 
 _PENDING, _WAITING, _STARTING, _READY = "pending", "waiting", "starting", "ready"
@@ -405,11 +405,15 @@ class PodController:
             record.phase = _READY
 
     def _gate_open(self, record: PodRecord) -> bool:
-        workload = record.workload
-        if workload is None or workload.gate != GATE_SYNOLOGY:
+        """A pod whose Secret or ConfigMap volume names a missing object waits as the kubelet
+        makes it wait: ContainerCreating, and a Warning FailedMount event whose message is
+        the kubelet's (`MountVolume.SetUp failed for volume "V" : secret "NAME" not found`,
+        kubernetes' operation executor around the secret/configmap manager's NotFound)."""
+        mounted = record.workload.config_volume if record.workload is not None else None
+        if mounted is None:
             return True
-        secrets = self.world.profile.secrets
-        if self.world.configmap_exists(secrets.synology_namespace, secrets.synology_configmap):
+        kind = kinds.SECRET if mounted.kind == "Secret" else kinds.CONFIGMAP
+        if self.world.store.get(kind, record.namespace, mounted.name) is not None:
             return True
         if not record.warned:
             record.warned = True
@@ -418,8 +422,8 @@ class PodController:
                 self.world.emit(
                     current,
                     "FailedMount",
-                    f'MountVolume.SetUp failed for volume "client-info" : configmap '
-                    f'"{secrets.synology_configmap}" not found',
+                    f'MountVolume.SetUp failed for volume "{mounted.volume}" : '
+                    f'{mounted.kind.lower()} "{mounted.name}" not found',
                     type_="Warning",
                     host=record.node,
                 )

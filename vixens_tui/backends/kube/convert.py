@@ -15,8 +15,10 @@ from typing import Any
 from vixens_tui.core.cluster import (
     AppInfo,
     CertificateInfo,
+    ChallengeInfo,
     IssuerInfo,
     NodeInfo,
+    OrderInfo,
     PodInfo,
     VolumeClaimInfo,
 )
@@ -249,9 +251,15 @@ def app_info(obj: Obj) -> AppInfo:
     )
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in _list(value) if isinstance(v, str))
+
+
 def certificate_info(obj: Obj) -> CertificateInfo:
-    """A cert-manager.io/v1 Certificate: its Ready condition."""
+    """A cert-manager.io/v1 Certificate: its Ready condition, issuer and DNS names."""
     meta = meta_of(obj)
+    spec = _dict(obj.get("spec"))
+    issuer = _dict(spec.get("issuerRef"))
     ready = _condition(obj, "Ready") or {}
     return CertificateInfo(
         namespace=str(meta.get("namespace") or ""),
@@ -259,6 +267,10 @@ def certificate_info(obj: Obj) -> CertificateInfo:
         ready=ready.get("status") == "True",
         reason=str(ready.get("reason") or ""),
         message=str(ready.get("message") or ""),
+        issuer=str(issuer.get("name") or ""),
+        # cert-manager's default kind when issuerRef.kind is empty is Issuer.
+        issuer_kind=str(issuer.get("kind") or "Issuer"),
+        dns_names=_texts(spec.get("dnsNames")),
     )
 
 
@@ -269,4 +281,47 @@ def issuer_info(obj: Obj) -> IssuerInfo:
         name=str(meta_of(obj).get("name") or ""),
         ready=ready.get("status") == "True",
         reason=str(ready.get("reason") or ""),
+        message=str(ready.get("message") or ""),
+    )
+
+
+def _controller(meta: Obj) -> str:
+    """The name of the object's controller ownerReference ('' when none)."""
+    refs = [r for r in _list(meta.get("ownerReferences")) if isinstance(r, Mapping)]
+    owner = next((r for r in refs if r.get("controller")), refs[0] if refs else {})
+    return str(owner.get("name") or "")
+
+
+def order_info(obj: Obj) -> OrderInfo:
+    """An acme.cert-manager.io/v1 Order. cert-manager copies the CertificateRequest's
+    annotations onto it (buildOrder), cert-manager.io/certificate-name among them."""
+    meta = meta_of(obj)
+    status = _dict(obj.get("status"))
+    annotations = _dict(meta.get("annotations"))
+    return OrderInfo(
+        namespace=str(meta.get("namespace") or ""),
+        name=str(meta.get("name") or ""),
+        certificate=str(annotations.get("cert-manager.io/certificate-name") or ""),
+        state=str(status.get("state") or ""),
+        reason=str(status.get("reason") or ""),
+        dns_names=_texts(_dict(obj.get("spec")).get("dnsNames")),
+    )
+
+
+def challenge_info(obj: Obj) -> ChallengeInfo:
+    """An acme.cert-manager.io/v1 Challenge: named and owned by its Order (buildPartialChallenge
+    sets only the owner reference, no labels or annotations)."""
+    meta = meta_of(obj)
+    spec = _dict(obj.get("spec"))
+    status = _dict(obj.get("status"))
+    return ChallengeInfo(
+        namespace=str(meta.get("namespace") or ""),
+        name=str(meta.get("name") or ""),
+        order=_controller(meta),
+        dns_name=str(spec.get("dnsName") or ""),
+        type=str(spec.get("type") or ""),
+        state=str(status.get("state") or ""),
+        reason=str(status.get("reason") or ""),
+        presented=status.get("presented") is True,
+        processing=status.get("processing") is True,
     )

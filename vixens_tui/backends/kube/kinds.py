@@ -61,6 +61,19 @@ KINDS: tuple[WatchedKind, ...] = (
         convert.issuer_info,
         custom=True,
     ),
+    # Read only to say why a Certificate is not Ready (the Order's and Challenge's reason).
+    WatchedKind(
+        "orders",
+        _custom("acme.cert-manager.io", "v1", "orders"),
+        convert.order_info,
+        custom=True,
+    ),
+    WatchedKind(
+        "challenges",
+        _custom("acme.cert-manager.io", "v1", "challenges"),
+        convert.challenge_info,
+        custom=True,
+    ),
     WatchedKind(
         "persistentvolumeclaims",
         _core("list_persistent_volume_claim_for_all_namespaces"),

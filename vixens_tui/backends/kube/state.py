@@ -183,6 +183,8 @@ class ClusterState:
                     apps=caches["applications"].values(),
                     certificates=caches["certificates"].values(),
                     issuers=caches["clusterissuers"].values(),
+                    orders=caches["orders"].values(),
+                    challenges=caches["challenges"].values(),
                     namespaces=caches["namespaces"].values(),
                     volume_claims=caches["persistentvolumeclaims"].values(),
                     synced_kinds=frozenset(k for k, c in caches.items() if c.synced),

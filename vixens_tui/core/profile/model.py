@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -23,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from vixens_tui.core.k8s_validation import config_key, dns1123_subdomain
 from vixens_tui.core.names import StageName
 
 _DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -82,17 +84,134 @@ class ArgoCD(_Strict):
     """How long an OutOfSync app with no operation may sit before we force its sync."""
 
 
+SecretKind = Literal["Secret", "ConfigMap"]
+
+
+class SecretObject(_Strict):
+    """One object the secrets stage applies: its kind, where it lives, and the key that holds
+    the secret file's content (the file name its consumer reads once the object is mounted)."""
+
+    kind: SecretKind
+    name: str
+    namespace: DnsName
+    key: str
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, value: str) -> str:
+        return _k8s_checked(value, dns1123_subdomain)
+
+    @field_validator("key")
+    @classmethod
+    def _key_shape(cls, value: str) -> str:
+        return _k8s_checked(value, config_key)
+
+    def ref(self) -> str:
+        """How a person names it: `Secret synology-csi/client-info-secret`."""
+        return f"{self.kind} {self.namespace}/{self.name}"
+
+    def label(self) -> str:
+        """The key of the secrets stage's checks: `synology-csi/secret/client-info-secret`."""
+        return f"{self.namespace}/{self.kind.lower()}/{self.name}"
+
+
+def _k8s_checked(value: str, rule: Callable[[str], list[str]]) -> str:
+    # The API server's own rules (k8s_validation): a name it refuses would fail only in the
+    # secrets stage, after the destroy.
+    problems = rule(value)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return value
+
+
+GANDI_OBJECT = SecretObject(
+    kind="Secret", name="gandi-credentials", namespace="cert-manager", key="api-token"
+)
+"""The runbook's étape 5, secret 1: what cert-manager-webhook-gandi's ClusterIssuers read."""
+SYNOLOGY_OBJECT = SecretObject(
+    kind="Secret", name="client-info-secret", namespace="synology-csi", key="client-info.yml"
+)
+"""What the Synology CSI pods mount: apps/synology-csi-talos/base/controller.yaml and node.yaml
+have the volume `client-info` from `secret: {secretName: client-info-secret}`, mounted at
+/etc/synology, and run the plugin with `--client-info /etc/synology/client-info.yml`. The
+runbook (étape 5) creates ConfigMap synology-client-info instead, which nothing mounts: its pods
+would stay ContainerCreating (FailedMount: secret "client-info-secret" not found)."""
+
+_OLD_FIELDS: dict[str, tuple[SecretObject, dict[str, str]]] = {
+    "gandi": (
+        GANDI_OBJECT,
+        {"gandi_secret_name": "name", "gandi_namespace": "namespace", "gandi_token_key": "key"},
+    ),
+    "synology": (
+        # What the old fields meant, defaults included: the runbook's ConfigMap.
+        SecretObject(
+            kind="ConfigMap",
+            name="synology-client-info",
+            namespace="synology-csi",
+            key="client-info.yml",
+        ),
+        {
+            "synology_configmap": "name",
+            "synology_namespace": "namespace",
+            "synology_key": "key",
+        },
+    ),
+}
+"""The flat fields of profiles written before `[secrets.gandi]` and `[secrets.synology]`:
+still read, as the object they described (`synology_*` always described a ConfigMap)."""
+
+
 class Secrets(_Strict):
     gandi_credentials: Path
     """The Gandi API token Secret manifest (`gandi-credentials.yaml`)."""
     synology_client_info: Path
     """The Synology CSI client configuration (`client-info.yml`)."""
-    gandi_secret_name: DnsName = "gandi-credentials"
-    gandi_namespace: DnsName = "cert-manager"
-    gandi_token_key: str = "api-token"
-    synology_configmap: DnsName = "synology-client-info"
-    synology_namespace: DnsName = "synology-csi"
-    synology_key: str = "client-info.yml"
+    gandi: SecretObject = GANDI_OBJECT
+    """The Secret applied from `gandi_credentials` (the file must name this very Secret)."""
+    synology: SecretObject = SYNOLOGY_OBJECT
+    """The Secret or ConfigMap applied from `synology_client_info`, the file under `key`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_fields(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for target, (meant, fields) in _OLD_FIELDS.items():
+            given = [name for name in fields if name in data]
+            if not given:
+                continue
+            if target in data:
+                names = ", ".join(f"`{name}`" for name in given)
+                raise ValueError(
+                    f"both [secrets.{target}] and the older {names} are set: keep "
+                    f"[secrets.{target}] (kind, name, namespace, key) alone"
+                )
+            old = {fields[name]: data.pop(name) for name in given}
+            data[target] = {**meant.model_dump(), **old}
+        return data
+
+    @model_validator(mode="after")
+    def _objects_fit(self) -> Self:
+        if self.gandi.kind != "Secret":
+            raise ValueError(
+                "gandi.kind must be Secret: the Gandi file is a Secret manifest, and the "
+                "ClusterIssuers' Gandi solver reads its token from a Secret"
+            )
+        if (self.gandi.kind, self.gandi.namespace, self.gandi.name) == (
+            self.synology.kind,
+            self.synology.namespace,
+            self.synology.name,
+        ):
+            raise ValueError(f"gandi and synology are the same object ({self.gandi.ref()})")
+        return self
+
+    def objects(self) -> tuple[SecretObject, SecretObject]:
+        """Every object the secrets stage applies, in the order it applies them."""
+        return self.gandi, self.synology
+
+
+_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
 
 
 class HttpCheck(_Strict):
@@ -100,9 +219,31 @@ class HttpCheck(_Strict):
     url: HttpUrl
     method: Literal["GET", "HEAD"] = "GET"
     expect_status: tuple[int, ...] = (200,)
+    """The statuses that pass, of the URL's answer or of the HTTPS answer a redirect led to."""
     headers: dict[str, str] = Field(default_factory=dict)
     """Extra headers, e.g. a Host header when the URL is an IP."""
     timeout_s: PositiveFloat = 10.0
+    https_redirect: Literal["follow", "accept"] = "follow"
+    """What a redirect to the same host over https means (Traefik's redirectScheme, the
+    vixens ingresses' `redirect-https` middleware): "follow" probes the HTTPS URL once and
+    judges its answer; "accept" passes on the redirect itself, HTTPS not probed. A redirect
+    anywhere else is judged as its status."""
+    require_trusted_certificate: bool = False
+    """Fail when this host does not trust the HTTPS certificate. Off by default: the dev
+    environment's letsencrypt-staging certificates are never trusted (the evidence says so)."""
+    connect_to: dict[str, str] = Field(default_factory=dict)
+    """`host:port` -> `address:port` to connect to instead (curl's --connect-to), keeping the
+    Host header and the TLS server name: for hosts this machine cannot resolve."""
+
+    @field_validator("connect_to")
+    @classmethod
+    def _connect_to(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, target in value.items():
+            for text in (key, target):
+                match = _HOST_PORT.match(text)
+                if match is None or not 0 < int(match[2]) < 65536:
+                    raise ValueError(f"{text!r} is not host:port")
+        return value
 
 
 class Versions(_Strict):
@@ -135,7 +276,26 @@ class Validation(_Strict):
     argocd_http_check: str = "argocd"
     """The HTTP check that proves "ArgoCD est accessible"."""
     certificates_timeout_s: PositiveFloat = 600.0
-    """The procedure: wait 2-5 minutes after the secrets for the certificates."""
+    """The procedure: wait 2-5 minutes after the secrets for the certificates. The validation
+    fails (as a timeout of its own) when they are not all Ready this long after it began."""
+    certificates: tuple[str, ...] = ()
+    """`namespace/name` of the Certificates the GitOps repository declares (a Certificate
+    manifest, or an Ingress with a cert-manager.io/cluster-issuer annotation: cert-manager
+    names that one after its TLS secret). Each must exist and be Ready."""
+
+    @field_validator("certificates")
+    @classmethod
+    def _certificates(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for ref in value:
+            namespace, slash, name = ref.partition("/")
+            if not slash or not _DNS1123.match(namespace) or len(namespace) > 63:
+                raise ValueError(f"{ref!r}: expected namespace/name")
+            problems = dns1123_subdomain(name)
+            if problems:
+                raise ValueError(f"{ref!r}: the name {'; '.join(problems)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a certificate is listed twice")
+        return value
 
 
 class Guard(_Strict):
@@ -162,9 +322,7 @@ class KnownIssueSettings(_Strict):
     swallowed_failures: tuple[str, ...] = ("Node reset failed",)
     """Texts a destroy-time provisioner prints when it swallowed a failure (the Talos module's
     `talosctl reset ... || echo "Warning: Node reset failed, continuing destroy"`): Terraform
-    then reports success, and the destroy stage fails with the lines that say so. (Terraform
-    hides a provisioner's output when its command holds a sensitive value, as that one does:
-    then only the nodes' own state can tell.)"""
+    then reports success, and the destroy stage fails with the lines that say so."""
 
 
 def _default_timeouts() -> dict[StageName, float]:

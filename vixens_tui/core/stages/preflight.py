@@ -74,8 +74,8 @@ class Preflight(Stage):
         except SecretFileError as exc:
             raise StageError(str(exc), kind=FailureKind.INPUT) from None
         ctx.info(
-            f"secret files valid: {gandi.namespace}/{gandi.name}, "
-            f"{synology.namespace}/{synology.name} for {', '.join(synology.hosts)}"
+            f"secret files valid: Secret {gandi.namespace}/{gandi.name}, "
+            f"{synology.target.ref()} for {', '.join(synology.hosts)}"
         )
         done.append("secret files valid")
 

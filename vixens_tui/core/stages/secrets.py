@@ -1,5 +1,6 @@
-"""Stage 6 (étape 5): the Gandi API token Secret and the Synology CSI ConfigMap, from their
-files. Values go to the API and nowhere else: not the screen, not a log, not the checkpoint."""
+"""Stage 6 (étape 5): the Gandi API token Secret and the Synology CSI client configuration,
+from their files, each applied as the object the profile names (kind, name, namespace, key).
+Values go to the API and nowhere else: not the screen, not a log, not the checkpoint."""
 
 from __future__ import annotations
 
@@ -18,19 +19,8 @@ RETRIES = 5
 
 
 def secret_objects(ctx: StageContext) -> dict[str, tuple[str, str, str]]:
-    s = ctx.profile.secrets
-    return {
-        f"{s.gandi_namespace}/secret/{s.gandi_secret_name}": (
-            "Secret",
-            s.gandi_namespace,
-            s.gandi_secret_name,
-        ),
-        f"{s.synology_namespace}/configmap/{s.synology_configmap}": (
-            "ConfigMap",
-            s.synology_namespace,
-            s.synology_configmap,
-        ),
-    }
+    """Each object the stage applies: "namespace/kind/name" -> (kind, namespace, name)."""
+    return {o.label(): (o.kind, o.namespace, o.name) for o in ctx.profile.secrets.objects()}
 
 
 def secrets_present(ctx: StageContext) -> dict[str, bool | None]:
@@ -111,21 +101,32 @@ class Secrets(Stage):
             f"applying Secret {gandi.namespace}/{gandi.name}",
             lambda: ctx.cluster.apply_secret(gandi.manifest),
         )
+        create = "secret generic" if synology.kind == "Secret" else "configmap"
         ctx.info(
-            f"kubectl create configmap {synology.name} --from-file={synology.key}="
+            f"kubectl create {create} {synology.name} --from-file={synology.key}="
             f"{spec.synology_client_info} -n {synology.namespace} --dry-run=client -o yaml "
             f"| kubectl apply -f - (values not shown)"
         )
-        _retrying(
-            ctx,
-            f"applying ConfigMap {synology.namespace}/{synology.name}",
-            lambda: ctx.cluster.apply_configmap(
-                synology.namespace, synology.name, {synology.key: synology.text}
-            ),
-        )
+        if synology.kind == "Secret":
+            _retrying(
+                ctx,
+                f"applying {synology.target.ref()}",
+                lambda: ctx.cluster.apply_secret(synology.secret_manifest()),
+            )
+        else:
+            _retrying(
+                ctx,
+                f"applying {synology.target.ref()}",
+                lambda: ctx.cluster.apply_configmap(
+                    synology.namespace, synology.name, {synology.key: synology.text}
+                ),
+            )
         for label, (kind, namespace, name) in secret_objects(ctx).items():
             if not _read_back(ctx, label, kind, namespace, name):
                 raise StageError(
                     f"applied, but not found afterwards: {label}", kind=FailureKind.TRANSIENT
                 )
-        return f"applied {gandi.namespace}/{gandi.name} and {synology.namespace}/{synology.name} (values not shown)"
+        return (
+            f"applied Secret {gandi.namespace}/{gandi.name} and {synology.target.ref()} "
+            "(values not shown)"
+        )

@@ -191,6 +191,27 @@ ISSUER = Kind(
     categories=("cert-manager",),
     builtin=False,
 )
+# cert-manager's ACME resources: an Order per CertificateRequest, a Challenge per domain of it
+# (deploy/crds/crd-orders.yaml, crd-challenges.yaml: no short names). Served only while their
+# CRDs exist, from the cert-manager chart's install on.
+ORDER = Kind(
+    "Order",
+    "orders",
+    "order",
+    group="acme.cert-manager.io",
+    categories=("cert-manager", "cert-manager-acme"),
+    builtin=False,
+    requires_crd=True,
+)
+CHALLENGE = Kind(
+    "Challenge",
+    "challenges",
+    "challenge",
+    group="acme.cert-manager.io",
+    categories=("cert-manager", "cert-manager-acme"),
+    builtin=False,
+    requires_crd=True,
+)
 
 # apiextensions.k8s.io/v1: compiled into the API server (strategic merge patch works on it).
 CRD = Kind(
@@ -261,6 +282,8 @@ KINDS: tuple[Kind, ...] = (
     CERTIFICATE,
     CLUSTER_ISSUER,
     ISSUER,
+    ORDER,
+    CHALLENGE,
     # The storage version first: it is the one `storage_of` and `by_kind` find.
     CILIUM_LB_IP_POOL,
     CILIUM_LB_IP_POOL_V2ALPHA1,

@@ -1,6 +1,6 @@
 """The printer columns of the custom resources: the additionalPrinterColumns of their real CRDs
-(Argo CD's Application, cert-manager's Certificate, ClusterIssuer and Issuer, Cilium's LB-IPAM
-pool and L2 announcement policy), whose cells are JSONPaths evaluated as the API server does;
+(Argo CD's Application, cert-manager's Certificate, ClusterIssuer, Issuer, Order and Challenge,
+Cilium's LB-IPAM pool and L2 announcement policy), whose cells are JSONPaths evaluated as the API server does;
 and the CustomResourceDefinition's own (apiserver's default table convertor: NAME, CREATED AT).
 The simulator's CRD objects list these columns as their additionalPrinterColumns (sim/crds.py)."""
 
@@ -118,6 +118,26 @@ _ISSUER_COLUMNS = (
 )
 CRD_COLUMNS[kinds.CLUSTER_ISSUER.resource] = _ISSUER_COLUMNS
 CRD_COLUMNS[kinds.ISSUER.resource] = _ISSUER_COLUMNS
+_CREATED = (
+    "CreationTimestamp is a timestamp representing the server time when this object was created. "
+    "It is not guaranteed to be set in happens-before order across separate operations. Clients "
+    "may not set this value. It is represented in RFC3339 form and is in UTC."
+)
+# cert-manager v1.14 deploy/crds/crd-orders.yaml and crd-challenges.yaml.
+CRD_COLUMNS[kinds.ORDER.resource] = (
+    _NAME,
+    _crd("State", ".status.state", ""),
+    _crd("Issuer", ".spec.issuerRef.name", "", priority=1),
+    _crd("Reason", ".status.reason", "", priority=1),
+    _crd("Age", ".metadata.creationTimestamp", _CREATED, type_="date"),
+)
+CRD_COLUMNS[kinds.CHALLENGE.resource] = (
+    _NAME,
+    _crd("State", ".status.state", ""),
+    _crd("Domain", ".spec.dnsName", ""),
+    _crd("Reason", ".status.reason", "", priority=1),
+    _crd("Age", ".metadata.creationTimestamp", _CREATED, type_="date"),
+)
 
 # Cilium 1.18's CRDs (pkg/k8s/apis/cilium.io/client/crds): the same columns in both versions of
 # the pool. Without the operator's LB-IPAM status, Conflicting and IPs Available stay empty.
