@@ -11,6 +11,7 @@ from kubernetes import client
 
 from tests.sim.helpers import REBUILD_SPEED, Kubectl, MakeSim, api_client, rows, wait_for
 from tests.sim.test_scenario import GANDI
+from vixens_tui.core.profile import Profile
 from vixens_tui.sim.apiserver import kinds
 from vixens_tui.sim.cluster import SimCluster
 
@@ -21,9 +22,9 @@ GANDI_MISSING = (
 )
 
 
-def rebuilt_without_secrets(make_sim: MakeSim) -> SimCluster:
+def rebuilt_without_secrets(make_sim: MakeSim, profile: Profile | None = None) -> SimCluster:
     """The rebuild up to étape 5: Argo CD deploys the apps, no secret applied yet."""
-    sim = make_sim(scenario="rebuild", speed=REBUILD_SPEED)
+    sim = make_sim(profile, scenario="rebuild", speed=REBUILD_SPEED)
     for node in sim.profile.nodes:
         sim.hook("talos-config", node.name)
     for action in ("bootstrap", "cilium-install", "argocd-install"):
@@ -98,6 +99,33 @@ def test_challenges_say_the_gandi_secret_is_missing_then_go(
     assert {r[2] for r in orders[1:]} == {"valid"}
     certificates = rows(kubectl("get", "certificates", "-A").stdout)[1:]
     assert len(certificates) == 4 and {r[2] for r in certificates} == {"True"}
+
+
+def test_a_wildcard_and_its_apex_get_a_challenge_each(
+    make_sim: MakeSim, dev_profile: Profile
+) -> None:
+    # With no declared certificates the issuers app issues `*.dev.truxonline.com` and
+    # `dev.truxonline.com` in one Order. cert-manager drops the "*." from the wildcard's
+    # spec.dnsName and sets spec.wildcard: the two Challenges share a dnsName and must stay two.
+    data = dev_profile.model_dump()
+    data["validation"]["certificates"] = []
+    sim = rebuilt_without_secrets(make_sim, Profile.model_validate(data))
+
+    def wildcard_challenges() -> list[dict[str, Any]]:
+        return [
+            c
+            for c in challenges(sim)
+            if c["metadata"]["name"].startswith("wildcard-dev-truxonline-com-")
+        ]
+
+    wait_for(
+        lambda: len(wildcard_challenges()) == 2,
+        timeout=30,
+        what="two Challenges for the wildcard Certificate's Order",
+    )
+    specs = sorted((c["spec"]["dnsName"], c["spec"]["wildcard"]) for c in wildcard_challenges())
+    assert specs == [("dev.truxonline.com", False), ("dev.truxonline.com", True)]
+    assert len({c["metadata"]["name"] for c in wildcard_challenges()}) == 2
 
 
 def test_orders_and_challenges_are_served_only_with_their_crds(

@@ -251,9 +251,13 @@ class CertManagerController:
         """The Order's Challenge for `dns_name`, created (pending, processing) when missing."""
         world = self.world
         namespace = order["metadata"]["namespace"]
+        # A wildcard name and its apex share spec.dnsName ("*." is dropped, as cert-manager
+        # does); spec.wildcard tells their two Challenges apart.
+        wanted = (dns_name.removeprefix("*."), dns_name.startswith("*."))
         for ch in world.store.list(kinds.CHALLENGE, namespace):
             owners = ch["metadata"].get("ownerReferences") or []
-            if ch.get("spec", {}).get("dnsName") == dns_name.removeprefix("*.") and any(
+            spec = ch.get("spec", {})
+            if (spec.get("dnsName"), bool(spec.get("wildcard"))) == wanted and any(
                 o.get("uid") == order["metadata"]["uid"] for o in owners
             ):
                 return ch
