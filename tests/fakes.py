@@ -191,7 +191,13 @@ class FakeWorld:
         self.profile.kubeconfig.write_text(yaml.safe_dump(kubeconfig))
         self.profile.talosconfig.write_text("context: vixens\n")
 
-    def _pod(self, ns: str, prefix: str, labels: Mapping[str, str] | None = None) -> None:
+    def _pod(
+        self,
+        ns: str,
+        prefix: str,
+        labels: Mapping[str, str] | None = None,
+        images: tuple[str, ...] = (),
+    ) -> None:
         name = f"{prefix}-{next(self._names):05x}"
         self.pods[(ns, name)] = PodInfo(
             namespace=ns,
@@ -201,6 +207,7 @@ class FakeWorld:
             containers=1,
             created=time.time(),
             labels=dict(labels or {}),
+            images=images,
         )
 
     def _build(self) -> None:
@@ -208,7 +215,11 @@ class FakeWorld:
         self.exists = True
         self.nodes = [
             NodeInfo(
-                name=n.name, ready=True, roles=("control-plane",), version=p.kubernetes_version
+                name=n.name,
+                ready=True,
+                roles=("control-plane",),
+                version=p.kubernetes_version,
+                os_image=f"Talos ({p.versions.talos or 'v1.11.5'})",
             )
             for n in p.nodes
         ]
@@ -219,17 +230,29 @@ class FakeWorld:
             self.namespaces.add(spec.namespace)
         for n in p.nodes:
             self._pod("kube-system", f"kube-apiserver-{n.name}")
-            self._pod("kube-system", f"cilium-{n.name}", {"k8s-app": "cilium"})
+            cilium = f"quay.io/cilium/cilium:{p.versions.cilium or 'v1.18.3'}@sha256:0123"
+            self._pod("kube-system", f"cilium-{n.name}", {"k8s-app": "cilium"}, (cilium,))
         for _ in range(2):
             self._pod("kube-system", "coredns")
-        self._pod("argocd", "argocd-repo-server", {"app.kubernetes.io/name": "argocd-repo-server"})
-        self._pod("argocd", "argocd-server")
+        for hubble in ("hubble-relay", "hubble-ui"):
+            self._pod("kube-system", hubble, {"k8s-app": hubble})
+        chart = {"helm.sh/chart": f"argo-cd-{(p.versions.argocd_chart or '7.7.7').lstrip('v')}"}
+        repo_server = {"app.kubernetes.io/name": "argocd-repo-server", **chart}
+        self._pod("argocd", "argocd-repo-server", repo_server)
+        self._pod("argocd", "argocd-server", chart)
         if "cert-manager" in self.namespaces:
             self._cert_manager_pods()
         while sum(1 for _ in self.pods) < p.validation.min_running_pods:
             self._pod("whoami", "whoami")
         for prefix, (namespace, _kind, _name) in self.mounts.items():
             self._pod(namespace, prefix)
+        self.apps[p.argocd.root_app] = AppInfo(
+            name=p.argocd.root_app,
+            namespace=p.argocd.namespace,
+            sync="OutOfSync",
+            health="Missing",
+            destination_namespace=p.argocd.namespace,
+        )
         for spec in p.apps:
             conditions: tuple[str, ...] = ()
             sync = "OutOfSync"

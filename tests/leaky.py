@@ -31,7 +31,7 @@ BROKEN_POD = ("cert-manager", "cert-manager-webhook-gandi-broken")
 LEAKY_APP = "gandi-dns"
 LEAKY_CERT = CertificateInfo(
     namespace="whoami",
-    name="whoami-leaky-tls",
+    name="whoami-tls",  # a Certificate the profile lists: the validation waits for it
     ready=False,
     reason="Failed",
     message=f"challenge failed: Gandi refused the API key {TOKEN}",
@@ -70,7 +70,8 @@ class LeakyCluster(FakeCluster):
     def _leak(self, snap: ClusterSnapshot) -> ClusterSnapshot:
         if not snap.reachable:
             return replace(snap, error=UNREACHABLE)
-        return replace(snap, certificates=(*snap.certificates, LEAKY_CERT))
+        others = tuple(c for c in snap.certificates if c.name != LEAKY_CERT.name)
+        return replace(snap, certificates=(*others, LEAKY_CERT))
 
     def snapshot(self) -> ClusterSnapshot:
         return self._leak(super().snapshot())

@@ -141,7 +141,7 @@ def test_headless_run_without_tty_prints_one_line_per_event(tmp_path: Path) -> N
     for stage in stages:
         assert any(stage in line for line in lines), stage
     assert "run done (exit 0)" in lines[-1]
-    assert sum("checklist [x]" in line for line in lines) == 10
+    assert sum("checklist [x]" in line for line in lines) == 13
 
 
 def test_headless_json_is_one_object_per_line(tmp_path: Path) -> None:

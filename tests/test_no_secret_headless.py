@@ -34,7 +34,7 @@ def test_json_output_state_and_stderr_show_the_mask(tmp_path: Path) -> None:
     unreachable = [r for r in records if r["type"] == "cluster" and r["summary"]["error"]]
     assert unreachable, "the cluster's first record says why it is unreachable"
     assert all(MASK in r["summary"]["error"] for r in unreachable)
-    waits = [r for r in records if r["type"] == "waiting" and "whoami-leaky-tls" in r["detail"]]
+    waits = [r for r in records if r["type"] == "waiting" and "whoami/whoami-tls" in r["detail"]]
     assert waits and all(MASK in r["detail"] for r in waits)
     failed = [r for r in records if r["type"] == "stage_failed"]
     assert failed and MASK in failed[-1]["error"]

@@ -19,6 +19,7 @@ from tests.conftest import server_goes_away
 from vixens_tui.backends.kube import Backoff, KubeBackend
 from vixens_tui.backends.kube.watcher import CONNECT_TIMEOUT_S, WATCH_TIMEOUT_S
 from vixens_tui.core.argocd import sync_patch
+from vixens_tui.core.built_versions import argocd_verdict, cilium_verdict, talos_verdict
 from vixens_tui.core.certificates import certificates_verdict
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.ports import ClusterError
@@ -154,8 +155,37 @@ def test_built_cluster_snapshot(
     assert apps["cert-manager"].destination_namespace == "cert-manager"
     assert {"cert-manager", "argocd", "kube-system"} <= set(snap.namespaces)
     assert snap.issuers and all(i.ready for i in snap.issuers)
-    assert snap.certificates and all(c.ready for c in snap.certificates)
+    ready = {f"{c.namespace}/{c.name}": c.ready for c in snap.certificates}
+    assert ready.pop("mail-gateway/mail-gateway-tls-dev") is False
+    assert ready and all(ready.values())
     assert pod_keys(built) >= {(p.namespace, p.name, p.phase) for p in snap.pods}
+
+
+def test_the_built_versions_and_the_unissuable_certificate_read_through_the_client(
+    built: SimCluster, make_backend: Callable[..., KubeBackend], profile: Profile
+) -> None:
+    """What the checklist's version items and the certificate verdict read, as the kubernetes
+    client decodes it: osImage, container images, the argo-cd chart label, the root app; and
+    the mail-gateway Certificate whose ClusterIssuer the repository never declares."""
+    backend = make_backend(built)
+    backend.start()
+    snap = wait_for(backend, synced)
+    assert {n.os_image for n in snap.nodes} == {"Talos (v1.11.5)"}
+    ok, evidence = talos_verdict(profile, snap)
+    assert ok, evidence
+    assert evidence == "3/3 nodes run Talos v1.11.5 (obsy, onyx, opale: osImage)"
+    ok, evidence = cilium_verdict(profile, snap)
+    assert ok and evidence.startswith("3 agents run v1.18.3; hubble-relay 1/1 ready"), evidence
+    ok, evidence = argocd_verdict(profile, snap)
+    assert ok, evidence
+    assert "pods from chart argo-cd 7.7.7" in evidence
+    assert "root app vixens-app-of-apps Synced/Healthy managing 12 applications" in evidence
+
+    ok, problems, summary = certificates_verdict(profile, snap)
+    assert ok and not problems
+    assert summary.startswith("4 Certificates Ready; not in validation.certificates, not judged")
+    assert "mail-gateway/mail-gateway-tls-dev not Ready" in summary
+    assert "ClusterIssuer gandi does not exist" in summary
 
 
 def test_quiet_cluster_costs_no_requests(

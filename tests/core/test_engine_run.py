@@ -19,7 +19,7 @@ def test_full_run_on_fakes_validates_everything(harness) -> None:
     assert [r.status for r in cp.stages] == [StageStatus.DONE] * 7
     assert [e.stage for e in h.of(StageSucceeded)] == list(STAGE_ORDER)
     assert all(c.state is ChecklistState.PROVED and c.evidence for c in cp.checklist)
-    assert len(cp.checklist) == 10
+    assert len(cp.checklist) == 13
     assert isinstance(h.events[-1], RunFinished)
 
 
@@ -106,7 +106,7 @@ def test_the_grids_get_the_clusters_last_picture_when_the_run_ends(harness, monk
     assert len(pictures) == 2, [p.snapshot.version for p in pictures]  # the first and the last
     last = pictures[-1].snapshot
     assert last.version == h.world.version
-    assert all(a.sync == "Synced" for a in last.apps) and len(last.apps) == 12
+    assert all(a.sync == "Synced" for a in last.apps) and len(last.apps) == 13  # + the root
     # ... sent before the run's end, so a front end still shows it
     assert h.events.index(pictures[-1]) < h.events.index(h.of(RunFinished)[-1])
 

@@ -14,9 +14,9 @@ import time
 from dataclasses import replace
 
 from vixens_tui.core.checkpoint.model import ChecklistState
-from vixens_tui.core.cluster import ChallengeInfo, IssuerInfo, OrderInfo
+from vixens_tui.core.cluster import CertificateInfo, ChallengeInfo, IssuerInfo, OrderInfo
 from vixens_tui.core.engine import RunRequest, RunResult
-from vixens_tui.core.events import ChecklistChanged, Info, Waiting
+from vixens_tui.core.events import ChecklistChanged, Info, StageSucceeded, Waiting
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
@@ -212,6 +212,46 @@ def test_a_certificate_not_ready_shows_its_order_and_challenge(harness) -> None:
     assert line in result.message
     waits = [e.detail for e in h.of(Waiting) if e.stage is StageName.VALIDATE]
     assert any(GANDI_MISSING in w for w in waits), waits
+
+
+def _with_mail_gateway(h) -> None:
+    """The Certificate the mail-gateway Ingress makes: its ClusterIssuer "gandi" is not in the
+    repository, so cert-manager never issues it."""
+    mail = CertificateInfo(
+        "mail-gateway",
+        "mail-gateway-tls-dev",
+        ready=False,
+        reason="DoesNotExist",
+        message="Issuing certificate as Secret does not exist",
+        issuer="gandi",
+        issuer_kind="ClusterIssuer",
+        dns_names=("mail.dev.truxonline.com",),
+    )
+    h.world.certificates = (*h.world.current_certificates(), mail)
+
+
+def test_a_certificate_the_profile_does_not_list_is_shown_not_waited_for(harness) -> None:
+    h = harness()
+    _with_mail_gateway(h)
+    result = _run_validate(h, timeout_s=5.0)
+    assert result.exit_code == ExitCode.DONE, result.message
+    done = [e for e in h.of(StageSucceeded) if e.stage is StageName.VALIDATE]
+    assert (
+        "4 Certificates Ready; not in validation.certificates, not judged: "
+        "mail-gateway/mail-gateway-tls-dev not Ready (Issuing certificate as Secret does not "
+        "exist); ClusterIssuer gandi does not exist"
+    ) in done[-1].summary
+
+
+def test_with_no_list_every_certificate_is_judged(harness) -> None:
+    h = harness()
+    _with_mail_gateway(h)
+    result = _run_validate(h, timeout_s=1.5, certificates=())
+    assert result.exit_code == ExitCode.STAGE_FAILED
+    assert (
+        "certificate mail-gateway/mail-gateway-tls-dev: not Ready (Issuing certificate as "
+        "Secret does not exist); ClusterIssuer gandi does not exist"
+    ) in result.message
 
 
 def test_a_clusterissuer_not_ready_says_why(harness) -> None:

@@ -60,7 +60,7 @@ def test_demo_with_a_flaky_api_at_several_rates(demo: Demo, rate: str) -> None:
     cp = demo.checkpoint()
     assert cp.outcome is Outcome.DONE
     assert [r.status for r in cp.stages] == [StageStatus.DONE] * 7
-    assert all(c.state is ChecklistState.PROVED for c in cp.checklist) and len(cp.checklist) == 10
+    assert all(c.state is ChecklistState.PROVED for c in cp.checklist) and len(cp.checklist) == 13
 
 
 # -- in-process: the real engine on the simulated cluster --------------------------------------
@@ -146,7 +146,7 @@ def test_validate_on_a_reachable_cluster_proves_the_checklist(
     assert result.exit_code == ExitCode.DONE, result.message
     cp = run.state.load()
     assert cp is not None
-    assert [c.state for c in cp.checklist] == [ChecklistState.PROVED] * 10
+    assert [c.state for c in cp.checklist] == [ChecklistState.PROVED] * 13
 
 
 def _assert_reported_unreachable(run: Run, result: RunResult) -> None:
@@ -174,7 +174,7 @@ def test_api_gone_before_validate_is_reported_unreachable(sim: SimCluster, tmp_p
     _assert_reported_unreachable(run, result)
     cp = run.state.load()
     assert cp is not None
-    assert [c.state for c in cp.checklist] == [ChecklistState.PENDING] * 10
+    assert [c.state for c in cp.checklist] == [ChecklistState.PENDING] * 13
 
 
 @server_goes_away

@@ -281,7 +281,7 @@ def test_killed_demo_runs_resume_to_validated(demo: Demo, index: int) -> None:
     cp = demo.checkpoint()
     assert cp.outcome is Outcome.DONE, cp.message
     assert [r.status for r in cp.stages] == [StageStatus.DONE] * len(STAGE_ORDER)
-    assert len(cp.checklist) == 10
+    assert len(cp.checklist) == 13
     for item in cp.checklist:
         assert item.state is ChecklistState.PROVED and item.by == "probe" and item.evidence, item
     # One run, resumed; no stage before the interrupted one re-run.

@@ -29,7 +29,7 @@ def test_demo_from_nothing_to_validated(finished_demo: Callable[[str], FinishedD
     cp = demo.checkpoint()
     assert cp.outcome is Outcome.DONE and cp.demo
     assert [r.status for r in cp.stages] == [StageStatus.DONE] * 7
-    assert len(cp.checklist) == 10
+    assert len(cp.checklist) == 13
     for item in cp.checklist:
         assert item.state is ChecklistState.PROVED and item.by == "probe" and item.evidence, item
     destroy = cp.stage(cp.stages[1].name)

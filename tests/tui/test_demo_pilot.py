@@ -111,7 +111,7 @@ async def test_the_demo_with_its_three_known_issues_one_key_each(
     assert cp is not None and cp.outcome is Outcome.DONE
     assert [r.status for r in cp.stages] == [StageStatus.DONE] * 7
     assert sorted(f.issue_id for f in cp.fixes if f.ok and f.by == "user") == sorted(ISSUES)
-    assert len(cp.checklist) == 10
+    assert len(cp.checklist) == 13
     assert all(c.state is ChecklistState.PROVED and c.by == "probe" for c in cp.checklist)
 
 

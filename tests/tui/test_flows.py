@@ -115,7 +115,7 @@ async def test_a_full_run_after_a_wrong_name_then_the_right_one(env: TuiEnv) -> 
         assert app.result is not None and app.result.exit_code == ExitCode.DONE
         assert set(stage_statuses(app).values()) == {"done"}
         assert set(checklist_states(app).values()) == {"proved"}
-        assert str(app.main.query_one("#checklist").border_title).startswith("Checklist · 10/10")
+        assert str(app.main.query_one("#checklist").border_title).startswith("Checklist · 13/13")
         assert any("run done" in line for line in log_lines(app))
         # The grids show the rebuilt cluster: the watchers' last snapshot may land a moment
         # after the run's end (seen when the screen is drawn less often than 60 times a second).

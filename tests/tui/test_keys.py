@@ -153,8 +153,8 @@ async def test_an_item_no_probe_can_prove_is_ticked_by_hand_and_recorded_as_manu
         states = lambda: {i.id: i.state for i in panel.items}  # noqa: E731
         await until(
             pilot,
-            lambda: list(states().values()).count("proved") == 9,
-            what="nine items proved",
+            lambda: list(states().values()).count("proved") == 12,
+            what="twelve items proved",
         )
         assert states()["secrets-applied"] == "pending"
         panel.table.move_cursor(row=6)

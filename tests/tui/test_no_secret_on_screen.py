@@ -125,7 +125,7 @@ async def test_grids_apps_table_and_log_show_the_mask(tmp_path: Path) -> None:
         assert not leaked(screen_lines(app)), leaked(screen_lines(app))
         assert any(MASK in line for line in screen_lines(app))
         # The log: the validation's waits and failure name the certificate, masked.
-        cert_lines = [line for line in log_lines(app) if "whoami-leaky-tls" in line]
+        cert_lines = [line for line in log_lines(app) if "whoami/whoami-tls" in line]
         assert cert_lines and all(MASK in line for line in cert_lines)
         assert not leaked(log_lines(app))
 

@@ -59,7 +59,7 @@ def _issue(app: VixensApp) -> None:
 
 def _green(app: VixensApp) -> None:
     items = app.main.query_one("#checklist").items
-    assert [i.state for i in items] == ["proved"] * 10
+    assert [i.state for i in items] == ["proved"] * 13
 
 
 def test_apply_running_120x40(env: TuiEnv, snap_compare) -> None:  # type: ignore[no-untyped-def]

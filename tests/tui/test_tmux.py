@@ -127,7 +127,7 @@ def test_a_person_rebuilds_dev_through_the_three_known_issues(
 
     screen = term.wait_for("Press  s  to rebuild dev", "s Start")
     assert all(stage.value in screen for stage in STAGE_ORDER)
-    assert "Checklist · 0/10 proved" in screen
+    assert "Checklist · 0/13 proved" in screen
     term.press("s", shown="s Start")
 
     screen = term.wait_for("Destroy the cluster?", "Type  dev  and press Enter")
@@ -145,17 +145,17 @@ def test_a_person_rebuilds_dev_through_the_three_known_issues(
             assert time.monotonic() < deadline, term.screen()
             time.sleep(0.1)
 
-    term.wait_for("run done (exit 0)", "Checklist · 10/10 proved")
+    term.wait_for("run done (exit 0)", "Checklist · 13/13 proved")
     # (the "Run done" notice covers the right-hand panes for a few seconds)
     # Every stage ticked on the stage bar. Polled, not read once: a capture can fall between
     # the terminal's reads of one frame (seen once in CI: the bar a frame behind the status).
-    screen = term.wait_for("Nodes · 3/3 Ready", "12/12 Synced/Healthy", timeout=10)
+    screen = term.wait_for("Nodes · 3/3 Ready", "13/13 Synced/Healthy", timeout=10)
     deadline = time.monotonic() + 10
     while not all(f"✓ {stage.value}" in stage_bar(screen) for stage in STAGE_ORDER):
         assert time.monotonic() < deadline, screen
         time.sleep(0.1)
         screen = term.screen()
-    assert "Checklist · 10/10 proved" in screen and "run done (exit 0)" in screen
+    assert "Checklist · 13/13 proved" in screen and "run done (exit 0)" in screen
     assert "Known issue" not in screen and "✗" not in screen
     term.press("q", shown="q Quit")
     term.wait_for("EXIT=0")

@@ -99,10 +99,22 @@ def certificate_problem(cert: CertificateInfo, snap: ClusterSnapshot) -> str:
 
 
 def certificates_verdict(profile: Profile, snap: ClusterSnapshot) -> tuple[bool, list[str], str]:
-    """(all expected Certificates exist and every Certificate is Ready, the problems one per
-    line, a summary for when there is none)."""
+    """(the expected Certificates exist and are Ready, the problems one per line, a summary
+    for when there is none).
+
+    With `validation.certificates` empty every Certificate is judged. With a list, only the
+    listed ones are: the real repository also makes one that can never be issued (the
+    mail-gateway Ingress names ClusterIssuer "gandi", which it never declares), and a rebuild
+    must not wait on it forever. Such a Certificate is still shown, with its reason, in the
+    summary."""
     present = {f"{c.namespace}/{c.name}": c for c in snap.certificates}
     expected = profile.validation.certificates
+    unjudged = {
+        ref: cert
+        for ref, cert in present.items()
+        if expected and ref not in expected and not cert.ready
+    }
+    present = {ref: cert for ref, cert in present.items() if ref not in unjudged}
     missing = [ref for ref in expected if ref not in present]
     problems: list[str] = []
     if missing and not present:
@@ -121,4 +133,9 @@ def certificates_verdict(profile: Profile, snap: ClusterSnapshot) -> tuple[bool,
         return False, problems, ""
     if not present:
         return True, [], "no Certificate (none expected: validation.certificates is empty)"
-    return True, [], f"{len(present)} Certificates Ready"
+    summary = f"{len(present)} Certificates Ready"
+    if unjudged:
+        summary += "; not in validation.certificates, not judged: " + "; ".join(
+            f"{ref} {certificate_problem(cert, snap)}" for ref, cert in sorted(unjudged.items())
+        )
+    return True, [], summary

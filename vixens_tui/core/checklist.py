@@ -1,4 +1,5 @@
-"""The procedure's validation checklist: ten items, each proved by a probe with evidence.
+"""The procedure's validation checklist, each item proved by a probe with evidence: its ten
+checks, and the versions its "Résultat Final Attendu" promises (built_versions.py).
 
 The probes read a cluster snapshot and the HTTP results; they never change anything. An item a
 probe cannot prove stays unproved (the run then needs a human: exit 3), unless a person ticks it
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from vixens_tui.core.built_versions import argocd_verdict, cilium_verdict, talos_verdict
 from vixens_tui.core.certificates import issuer_state
 from vixens_tui.core.cluster import ClusterSnapshot, PodInfo
 from vixens_tui.core.http_checks import http_verdict
@@ -47,6 +49,11 @@ def figures(profile: Profile) -> dict[str, str]:
         "min_pods": str(profile.validation.min_running_pods),
         "argocd": str(check.url).rstrip("/") if check else f"http://{profile.argocd.server}",
         "secrets": ", ".join(o.name for o in s.objects()),
+        "talos": profile.versions.talos or "(any version)",
+        "cilium": profile.versions.cilium or "(any version)",
+        "argocd_chart": profile.versions.argocd_chart or "(any version)",
+        "root_app": profile.argocd.root_app,
+        "apps": str(len(profile.apps)),
     }
 
 
@@ -56,7 +63,7 @@ class ChecklistItem:
     title_template: str
     procedure_template: str
     """The item as the procedure words it (French), for traceability; `{nodes}`, `{min_pods}`,
-    `{argocd}` and `{secrets}` are the profile's figures."""
+    `{argocd}`, `{secrets}`, the versions and `{apps}` are the profile's figures."""
     probe: Probe
 
     def title(self, profile: Profile) -> str:
@@ -169,6 +176,18 @@ def _issuers(o: Observation) -> tuple[bool, str]:
     return True, f"{len(issuers)} ClusterIssuers Ready: {names}"
 
 
+def _talos(o: Observation) -> tuple[bool, str]:
+    return talos_verdict(o.profile, o.snapshot)
+
+
+def _cilium_version(o: Observation) -> tuple[bool, str]:
+    return cilium_verdict(o.profile, o.snapshot)
+
+
+def _argocd_version(o: Observation) -> tuple[bool, str]:
+    return argocd_verdict(o.profile, o.snapshot)
+
+
 def _min_running(o: Observation) -> tuple[bool, str]:
     running = o.snapshot.running_pods()
     want = o.profile.validation.min_running_pods
@@ -243,6 +262,25 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
         "No pod in CrashLoopBackOff or Error",
         "Aucun pod en CrashLoopBackOff ou Error",
         _no_crashloop,
+    ),
+    # "Ressources créées" and "Résultat Final Attendu": what was built, not only that it runs.
+    ChecklistItem(
+        "talos-version",
+        "Talos {talos} runs on the {nodes} control planes",
+        "{nodes} control planes Talos {talos}",
+        _talos,
+    ),
+    ChecklistItem(
+        "cilium-version",
+        "Cilium {cilium} with Hubble",
+        "Cilium {cilium} (CNI + L2 Announcements + Hubble)",
+        _cilium_version,
+    ),
+    ChecklistItem(
+        "argocd-version",
+        "Argo CD chart {argocd_chart} with its root app {root_app} managing the {apps} apps",
+        "ArgoCD {argocd_chart} (avec root-app) gérant {apps} applications",
+        _argocd_version,
     ),
 )
 

@@ -22,6 +22,8 @@ class NodeInfo:
     version: str = ""
     created: float = 0.0
     internal_ip: str = ""
+    os_image: str = ""
+    """status.nodeInfo.osImage: "Talos (v1.11.5)" on a Talos node."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class PodInfo:
     """A waiting/terminated container reason such as CrashLoopBackOff or Error, if any."""
     node: str = ""
     labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    images: tuple[str, ...] = ()
+    """The containers' images as the spec names them (init containers left out)."""
 
     @property
     def is_ready(self) -> bool:

@@ -237,7 +237,7 @@ class ArgoController:
         ]
         if not status.get("operationState"):
             status["operationState"] = {
-                "operation": self._auto_operation(),
+                "operation": self._auto_operation(obj),
                 "phase": "Error",
                 "message": f"ComparisonError: {EOF_MESSAGE}",
                 "startedAt": ts,
@@ -248,11 +248,14 @@ class ArgoController:
         record.next_compare_at = now + self.world.timings.refresh_s
         self._write(obj, status)
 
-    def _auto_operation(self) -> Obj:
+    def _auto_operation(self, obj: Obj) -> Obj:
+        # An automated sync goes to the commit the app's own targetRevision resolves to (the
+        # comparison's revision), whatever branch the profile names: Terraform's root app
+        # tracks the tfvars' git_branch.
         return {
             "initiatedBy": {"automated": True},
             "retry": {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}},
-            "sync": {"revision": self.revision_sha, "prune": True},
+            "sync": {"revision": self._target_commit(obj), "prune": True},
         }
 
     def _start(self, obj: Obj, record: AppRecord, now: float, operation: Obj | None) -> None:
@@ -262,7 +265,7 @@ class ArgoController:
             status["sync"] = {"status": "OutOfSync", "comparedTo": self._compared_to(obj)}
             status["health"] = {"status": "Missing", "lastTransitionTime": ts}
         status["operationState"] = {
-            "operation": operation or self._auto_operation(),
+            "operation": operation or self._auto_operation(obj),
             "phase": "Running",
             "message": "one or more tasks are running",
             "startedAt": ts,

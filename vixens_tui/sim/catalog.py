@@ -17,6 +17,7 @@ import ipaddress
 from vixens_tui.core.profile import AppSpec, Profile
 from vixens_tui.sim.components import app_workloads, argocd_workloads, system_workloads
 from vixens_tui.sim.plans import AppPlan, Catalog, CertificatePlan, PvcPlan, Workload
+from vixens_tui.sim.versions import BuiltVersions
 
 
 def _neighbour_ip(address: str, delta: int) -> str:
@@ -78,6 +79,10 @@ STAGING_ISSUER = "letsencrypt-staging"
 """The issuer every Certificate and TLS Ingress of the repository's dev overlays names."""
 
 
+UNDECLARED_ISSUER = "gandi"
+"""The ClusterIssuer the mail-gateway Ingress names and the repository does not declare."""
+
+
 def _declared(profile: Profile) -> dict[str, list[CertificatePlan]]:
     """The Certificates the profile says the repository declares (validation.certificates),
     each deployed by the app of its namespace whose name starts it (traefik-dashboard-tls:
@@ -99,6 +104,16 @@ def _declared(profile: Profile) -> dict[str, list[CertificatePlan]]:
         host = hosts[check] if check else f"{owner.name}.{domain}"
         by_app.setdefault(owner.name, []).append(
             CertificatePlan(namespace, name, name, (host,), STAGING_ISSUER)
+        )
+    # apps/mail-gateway/overlays/<env>/ingress.yaml: a TLS Ingress annotated
+    # cert-manager.io/cluster-issuer "gandi", a ClusterIssuer the repository never declares.
+    # cert-manager's ingress-shim makes its Certificate all the same; it is never issued.
+    mail = next((a for a in profile.apps if a.name == "mail-gateway"), None)
+    ref = f"{mail.namespace}/mail-gateway-tls-{profile.name}" if mail else ""
+    if mail and ref not in profile.validation.certificates:
+        name = ref.split("/", 1)[1]
+        by_app.setdefault(mail.name, []).append(
+            CertificatePlan(mail.namespace, name, name, (f"mail.{domain}",), UNDECLARED_ISSUER)
         )
     return by_app
 
@@ -168,10 +183,11 @@ def _pad(catalog_workloads: list[Workload], needed: int, count: int) -> list[Wor
     return catalog_workloads
 
 
-def build_catalog(profile: Profile) -> Catalog:
+def build_catalog(profile: Profile, versions: BuiltVersions | None = None) -> Catalog:
+    versions = versions or BuiltVersions.of_profile(profile)
     roles = _roles(profile)
     traefik_ip = _neighbour_ip(profile.argocd.server, -1)
-    workloads = system_workloads(profile) + argocd_workloads(profile)
+    workloads = system_workloads(profile, versions) + argocd_workloads(profile, versions)
     certs = _certificates(profile, roles)
     plans = []
     for app in profile.apps:
@@ -187,7 +203,9 @@ def build_catalog(profile: Profile) -> Catalog:
                 pvcs=_pvcs(app),
             )
         )
-    catalog = Catalog(profile, tuple(workloads), tuple(plans), f"vixens-{profile.name}")
+    catalog = Catalog(
+        profile, tuple(workloads), tuple(plans), f"vixens-{profile.name}", versions=versions
+    )
     needed = profile.validation.min_running_pods
     if catalog.expected_pods() < needed:
         workloads = _pad(list(workloads), needed, catalog.expected_pods())
@@ -196,6 +214,7 @@ def build_catalog(profile: Profile) -> Catalog:
         tuple(workloads),
         tuple(plans),
         f"vixens-{profile.name}",
+        versions=versions,
         issuers_app=roles.get("issuers", ""),
         cert_manager_app=roles.get("cert-manager", ""),
         csi_app=roles.get("csi", ""),

@@ -38,6 +38,7 @@ from vixens_tui.sim.logs import PERIOD_S, container_log
 from vixens_tui.sim.rand import Rand
 from vixens_tui.sim.scenario import FileMakers, HookResult, Scenario
 from vixens_tui.sim.timings import Timings
+from vixens_tui.sim.versions import BuiltVersions
 from vixens_tui.sim.world import World
 
 ScenarioName = Literal["built", "rebuild"]
@@ -56,6 +57,7 @@ class SimCluster:
         host: str = "127.0.0.1",
         seed: int | None = None,
         timings: Timings | None = None,
+        versions: BuiltVersions | None = None,
     ) -> None:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
@@ -66,7 +68,7 @@ class SimCluster:
         self.token = secrets.token_urlsafe(24)
         self.clock = Clock(speed)
         self.rand = Rand(seed)
-        self.catalog = build_catalog(profile)
+        self.catalog = build_catalog(profile, versions)
         self._certs = make_bundle(self.catalog.cluster_name, ips=(host,))
         self._talos_key = ed25519_key_pem()
         self.store = Store(now=self.clock.wall, new_uid=self.rand.uid)

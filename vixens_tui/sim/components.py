@@ -12,8 +12,8 @@ import dataclasses
 
 from vixens_tui.core.profile import AppSpec, Profile
 from vixens_tui.sim.plans import ConfigVolume, Container, ServicePlan, Workload
+from vixens_tui.sim.versions import BuiltVersions
 
-ARGOCD_VERSION = "v2.13.1"  # the app version of chart 7.7.7
 COREDNS_IMAGE = "registry.k8s.io/coredns/coredns:v1.12.1"
 CERT_MANAGER_VERSION = "v1.14.4"
 # The dev apps that deploy no pod: CRs, an IngressRoute, external Services, NFS volumes.
@@ -44,9 +44,9 @@ def _selector_labels(selector: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def system_workloads(profile: Profile) -> list[Workload]:
+def system_workloads(profile: Profile, versions: BuiltVersions) -> list[Workload]:
     version = profile.kubernetes_version
-    cilium = profile.versions.cilium or "v1.18.3"
+    cilium = versions.cilium_tag
     nodes = len(profile.nodes)
     workloads = [
         Workload(
@@ -155,9 +155,9 @@ def system_workloads(profile: Profile) -> list[Workload]:
     return workloads
 
 
-def argocd_workloads(profile: Profile) -> list[Workload]:
+def argocd_workloads(profile: Profile, versions: BuiltVersions) -> list[Workload]:
     ns = profile.argocd.namespace
-    image = f"quay.io/argoproj/argocd:{ARGOCD_VERSION}"
+    image = f"quay.io/argoproj/argocd:{versions.argocd_image_tag}"
 
     def labels(name: str, component: str, *extra: tuple[str, str]) -> tuple[tuple[str, str], ...]:
         pairs = dict(
@@ -166,6 +166,8 @@ def argocd_workloads(profile: Profile) -> list[Workload]:
                 ("app.kubernetes.io/instance", "argocd"),
                 ("app.kubernetes.io/part-of", "argocd"),
                 ("app.kubernetes.io/component", component),
+                # argo-helm labels every pod it deploys with its chart and version.
+                ("helm.sh/chart", f"argo-cd-{versions.argocd_chart}"),
             ]
         )
         pairs.update(dict(extra))

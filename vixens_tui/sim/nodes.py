@@ -53,6 +53,7 @@ class NodeController:
             index=index,
             role=role,
             created=created,
+            talos=world.catalog.versions.talos,
         )
         stored = world.store.add(kinds.NODE, obj)
         world.emit(stored, "Starting", "Starting kubelet.", host=name)

@@ -80,7 +80,9 @@ def node_conditions(ready: bool, since: str, heartbeat: str) -> list[Obj]:
     ]
 
 
-def node(profile: Profile, name: str, *, ip: str, index: int, role: str, created: str) -> Obj:
+def node(
+    profile: Profile, name: str, *, ip: str, index: int, role: str, created: str, talos: str
+) -> Obj:
     labels = {
         "beta.kubernetes.io/arch": "amd64",
         "beta.kubernetes.io/os": "linux",
@@ -99,7 +101,6 @@ def node(profile: Profile, name: str, *, ip: str, index: int, role: str, created
         "memory": "16181764Ki",
         "pods": "110",
     }
-    talos = profile.versions.talos or "v1.11.5"
     return {
         "apiVersion": "v1",
         "kind": "Node",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from vixens_tui.core.profile import AppSpec, Profile
+from vixens_tui.sim.versions import BuiltVersions
 
 Controller = Literal["Deployment", "DaemonSet", "StatefulSet", "Static"]
 Layer = Literal["control-plane", "addons", "cni", "argocd", "app"]
@@ -126,6 +127,7 @@ class Catalog:
     workloads: tuple[Workload, ...]
     apps: tuple[AppPlan, ...]
     cluster_name: str
+    versions: BuiltVersions = field(default_factory=BuiltVersions)
     issuers_app: str = ""
     cert_manager_app: str = ""
     csi_app: str = ""

@@ -30,6 +30,7 @@ from vixens_tui.sim.providers.kubernetes import KubernetesProvider
 from vixens_tui.sim.providers.local import LocalProvider
 from vixens_tui.sim.providers.null import NullProvider
 from vixens_tui.sim.providers.talos import TalosProvider
+from vixens_tui.sim.versions import BuiltVersions
 
 REACHED = "reached.json"
 """Every address a provider was given, for the loopback proof (written as they come)."""
@@ -61,6 +62,9 @@ class ProviderWorld:
             seed=seed,
             host=network.vip,
             port=6443,
+            # What the user's configuration builds, not what the profile expects: the
+            # checklist compares the two.
+            versions=BuiltVersions.of_repository(),
         )
         self.plane: Backplane | None = None
         self.host: ProviderHost | None = None

@@ -266,7 +266,7 @@ class Scenario:
         if machine.state == "maintenance":
             duration = world.jitter(world.timings.talos_config_s, 0.15)
             world.life.machines[node] = Machine("running", now + duration)
-            talos = world.profile.versions.talos or "v1.11.5"
+            talos = world.catalog.versions.talos
             lines += [
                 f"{node}: installing Talos {talos} to /dev/sda",
                 f"{node}: rebooting into the installed system",
@@ -330,7 +330,7 @@ class Scenario:
         life = world.life
         if life.bootstrap_at is None or life.api_up_at is None:
             return self._unreachable()
-        version = world.profile.versions.cilium or "v1.18.3"
+        version = world.catalog.versions.cilium_tag
         first = f"Installing Cilium {version} (helm release cilium)"
         if life.cni_at is not None:
             return HookResult((first, 'Release "cilium" is already deployed: no changes'), 1.0)
@@ -355,7 +355,7 @@ class Scenario:
             namespace,
             {"app.kubernetes.io/name": "argocd", "app.kubernetes.io/part-of": "vixens-gitops"},
         )
-        chart = world.profile.versions.argocd_chart or "v7.7.7"
+        chart = world.catalog.versions.argocd_chart
         first = f"Installing Argo CD chart {chart} (helm release argocd in {namespace})"
         if life.argocd_at is not None:
             return HookResult((first, 'Release "argocd" is already deployed: no changes'), 1.0)
@@ -490,7 +490,10 @@ class Scenario:
                     or status.get("health", {}).get("status") != "Healthy"
                 ):
                     return False
+            issuers = {i["metadata"]["name"] for i in world.store.list(kinds.CLUSTER_ISSUER)}
             for cert in world.store.list(kinds.CERTIFICATE):
+                if cert.get("spec", {}).get("issuerRef", {}).get("name") not in issuers:
+                    continue  # never issued: its ClusterIssuer does not exist (mail-gateway's)
                 ready = condition(cert, "Ready")
                 if not ready or ready.get("status") != "True":
                     return False

@@ -100,6 +100,7 @@ def node_info(obj: Obj) -> NodeInfo:
         version=str(_dict(status.get("nodeInfo")).get("kubeletVersion") or ""),
         created=timestamp(meta.get("creationTimestamp")),
         internal_ip=internal_ip,
+        os_image=str(_dict(status.get("nodeInfo")).get("osImage") or ""),
     )
 
 
@@ -191,6 +192,11 @@ def pod_info(obj: Obj) -> PodInfo:
         reason="" if shown == phase else shown,
         node=str(spec.get("nodeName") or ""),
         labels=_labels(meta),
+        images=tuple(
+            str(c.get("image") or "")
+            for c in _list(spec.get("containers"))
+            if isinstance(c, Mapping)
+        ),
     )
 
 

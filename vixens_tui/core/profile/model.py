@@ -271,6 +271,10 @@ class Validation(_Strict):
     min_running_pods: int = Field(default=32, ge=0)
     kube_system_namespace: DnsName = "kube-system"
     cilium_selector: str = "k8s-app=cilium"
+    hubble_selectors: tuple[str, ...] = ("k8s-app=hubble-relay", "k8s-app=hubble-ui")
+    """The Hubble pods the procedure's "Cilium v1.18.3 (CNI + L2 Announcements + Hubble)"
+    promises (the Cilium chart deploys them with hubble.relay and hubble.ui enabled, as the
+    cilium module does); empty when Hubble is not part of the build."""
     cert_manager_namespace: DnsName = "cert-manager"
     gandi_webhook_prefix: str = "cert-manager-webhook-gandi"
     argocd_http_check: str = "argocd"
