@@ -216,3 +216,20 @@ def test_an_app_the_repository_does_not_declare_is_named_as_such(harness) -> Non
         f"12/13 present; missing grafana: absent although {root} is Synced "
         f"(not declared in the GitOps repository?)"
     )
+
+
+def test_the_certificates_to_wait_for_are_an_input_of_the_validation(harness) -> None:
+    h = _failed_at_secrets(harness)
+    validation = h.profile.validation.model_copy(
+        update={
+            "certificates": (
+                *h.profile.validation.certificates,
+                "mail-gateway/mail-gateway-tls-dev",
+            )
+        }
+    )
+    h.profile = h.profile.model_copy(update={"validation": validation})
+    with pytest.raises(ProfileChanged) as refused:
+        h.engine().prepare(RunRequest(resume=True))
+    assert "+ certificate mail-gateway/mail-gateway-tls-dev" in str(refused.value)
+    assert refused.value.reopened == (StageName.VALIDATE,)

@@ -88,6 +88,8 @@ def _validation(p: Profile) -> list[str]:
         f"at least {v.min_running_pods} pods Running",
         f"cilium pods {v.cilium_selector}",
         f"cert-manager namespace {v.cert_manager_namespace}",
+        *(f"hubble pods {s}" for s in v.hubble_selectors),
+        *(f"certificate {ref}" for ref in v.certificates),
     ]
 
 

@@ -304,7 +304,7 @@ CSI_CLIENT_INFO = ConfigVolume(
     key="client-info.yml",
 )
 """What the CSI pods mount, whatever the profile applies: apps/synology-csi-talos/base's
-controller.yaml, node.yaml (and snapshotter/snapshotter.yaml) give their csi-plugin container
+controller.yaml and node.yaml give their csi-plugin container
 the volume `client-info`, `secret: {secretName: client-info-secret}`, at /etc/synology, and
 run it with `--client-info /etc/synology/client-info.yml`."""
 
@@ -355,20 +355,8 @@ def _synology(app: AppSpec) -> list[Workload]:
             host_network=True,
             config_volume=CSI_CLIENT_INFO,
         ),
-        Workload(
-            ns,
-            "synology-csi-snapshotter",
-            "StatefulSet",
-            labels("synology-csi-snapshotter"),
-            (
-                Container("csi-snapshotter", "registry.k8s.io/sig-storage/csi-snapshotter:v6.3.2"),
-                plugin,
-            ),
-            "app",
-            app=app.name,
-            start_s=8,
-            config_volume=CSI_CLIENT_INFO,
-        ),
+        # No snapshotter: base/kustomization.yaml leaves snapshotter/snapshotter.yaml commented
+        # out.
     ]
 
 

@@ -120,11 +120,56 @@ def golden_checkpoint() -> Checkpoint:
 
 
 def _dev_inputs() -> dict[str, str | list[str]]:
-    # Imported here: the profile model is not needed to check the other contract files.
-    from vixens_tui.core.inputs import inputs_of
-    from vixens_tui.core.profile import load_profile
-
-    return inputs_of(load_profile("dev"))
+    # The dev profile's inputs as a v2 checkpoint recorded them, written out: a golden file is
+    # what a stored checkpoint holds, and must not follow later changes to the profile or to
+    # what inputs_of records (resuming such a run then lists the difference).
+    return {
+        "api_endpoint": "https://192.168.111.160:6443/",
+        "terraform_dir": "/root/vixens/terraform/environments/dev",
+        "kubeconfig": "/root/vixens/terraform/environments/dev/kubeconfig-dev",
+        "nodes": [
+            "obsy (control-plane, 192.168.111.162)",
+            "onyx (control-plane, 192.168.111.164)",
+            "opale (control-plane, 192.168.111.163)",
+        ],
+        "kubernetes_version": "v1.34.0",
+        "versions": ["talos v1.11.5", "cilium v1.18.3", "argocd chart v7.7.7"],
+        "required_namespaces": ["cert-manager"],
+        "apps": [
+            "cilium-lb -> kube-system",
+            "traefik -> traefik",
+            "traefik-dashboard -> traefik",
+            "argocd -> argocd",
+            "whoami -> whoami",
+            "cert-manager -> cert-manager",
+            "cert-manager-webhook-gandi -> cert-manager",
+            "cert-manager-config -> cert-manager",
+            "synology-csi -> synology-csi",
+            "nfs-storage -> media-stack",
+            "mail-gateway -> mail-gateway",
+            "homeassistant -> homeassistant",
+        ],
+        "argocd": [
+            "server 192.168.208.71",
+            "namespace argocd",
+            "revision dev",
+            "root app vixens-app-of-apps",
+        ],
+        "secrets": [
+            "Secret cert-manager/gandi-credentials (key api-token) from /root/vixens/.secrets/dev/gandi-credentials.yaml",
+            "Secret synology-csi/client-info-secret (key client-info.yml) from /root/vixens/.secrets/dev/client-info.yml",
+        ],
+        "http_checks": [
+            "argocd HEAD http://192.168.208.71/ -> 200,301,302,307,308",
+            "whoami GET http://whoami.dev.truxonline.com/ -> 200",
+            "traefik-dashboard GET http://traefik.dev.truxonline.com/dashboard/ -> 200",
+        ],
+        "validation": [
+            "at least 32 pods Running",
+            "cilium pods k8s-app=cilium",
+            "cert-manager namespace cert-manager",
+        ],
+    }
 
 
 def expected_files() -> dict[str, str]:
