@@ -37,7 +37,7 @@ def test_the_run_names_the_secret_the_csi_pods_wait_for(tmp_path: Path) -> None:
             return rows(kubectl("get", "pods", "-n", "synology-csi").stdout)[1:]
 
         wait_for(
-            lambda: len(csi()) == 5 and {r[2] for r in csi()} == {"ContainerCreating"},
+            lambda: len(csi()) == 4 and {r[2] for r in csi()} == {"ContainerCreating"},
             what="the CSI pods stuck",
         )
 
