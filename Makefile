@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo demo-auto test lint floors bench screenshots state clean
+.PHONY: demo demo-auto test lint floors bench screenshots state talos-api clean
 
 # Every Python started here writes the .pyc of what it imports, even where the machine sets
 # PYTHONDONTWRITEBYTECODE: the suite starts some thousand Pythons (the CLI, Terraform's
@@ -74,6 +74,16 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python screenshots/make_screenshots.py
+
+# Talos's gRPC bindings (vixens_tui/talos_api/PROVENANCE.md), generated in a virtualenv of
+# their own: grpcio-tools 1.68.1 writes code for protobuf 5.28+, which the project keeps below 6.
+TALOS_API := vixens_tui/talos_api
+talos-api:
+	$(PYTHON) -m venv build/grpc-tools
+	build/grpc-tools/bin/python -m pip install --quiet grpcio-tools==1.68.1
+	build/grpc-tools/bin/python -m grpc_tools.protoc -I . --python_out=. --pyi_out=. \
+		--grpc_python_out=. $(TALOS_API)/common.proto $(TALOS_API)/machine.proto
+	rm -f $(TALOS_API)/common_pb2_grpc.py
 
 state: $(STAMP)
 	$(BIN)/python -m vixens_tui.core.checkpoint.contract --write state

@@ -1,0 +1,143 @@
+"""The Talos API client against a simulated node serving Talos's gRPC MachineService: mutual
+TLS from a talosconfig on an installed node, the insecure probe that tells maintenance mode
+from Talos's own answer, the etcd snapshot streamed to a private file, a reset that brings the
+node back in maintenance mode."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.sim.helpers import wait_for
+from vixens_tui.backends.talos.client import (
+    TalosClient,
+    TalosError,
+    load_talosconfig,
+    probe_mode,
+)
+from vixens_tui.sim.apiserver.certs import make_bundle
+from vixens_tui.sim.talos_node import Mode, NodeFacts, TalosNodeServer
+
+ADDRESS = "127.0.0.1"
+SNAPSHOT = bytes(range(256)) * 700  # 179,200 bytes: several 32 KiB chunks
+
+
+class Node:
+    def __init__(self, mode: Mode) -> None:
+        self.mode: Mode = mode
+        self.members = ["obsy", "onyx", "opale"]
+        self.resets = 0
+
+    def reset(self) -> None:
+        self.resets += 1
+        self.mode = "maintenance"
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Iterator[tuple[Node, TalosNodeServer, Path]]:
+    bundle = make_bundle("vixens-dev")
+    state = Node("installed")
+    facts = NodeFacts(
+        name="obsy",
+        address=ADDRESS,
+        mode=lambda: state.mode,
+        talos_version=lambda: "v1.11.5",
+        etcd_members=lambda: state.members,
+        snapshot=lambda: SNAPSHOT,
+        on_reset=state.reset,
+    )
+    server = TalosNodeServer(facts, bundle.ca_pem, bundle.ca_key_pem, port=0, poll_s=0.05).start()
+    crt, key = bundle.client_certificate("admin", ("os:admin",))
+    config = {
+        "context": "vixens-dev",
+        "contexts": {
+            "vixens-dev": {
+                "endpoints": [ADDRESS],
+                "nodes": [ADDRESS],
+                **{
+                    k: base64.b64encode(v).decode()
+                    for k, v in (("ca", bundle.ca_pem), ("crt", crt), ("key", key))
+                },
+            }
+        },
+    }
+    path = tmp_path / "talosconfig"
+    path.write_text(yaml.safe_dump(config))
+    try:
+        yield state, server, path
+    finally:
+        server.stop()
+
+
+def test_an_installed_node_answers_over_mutual_tls(
+    node: tuple[Node, TalosNodeServer, Path], tmp_path: Path
+) -> None:
+    _state, server, path = node
+    config = load_talosconfig(path)
+    assert config.context == "vixens-dev" and config.endpoints == (ADDRESS,)
+    client = TalosClient(config.credentials, port=server.port)
+    assert client.version(ADDRESS) == "v1.11.5"
+    services = client.services(ADDRESS)
+    assert services["etcd"] == ("Running", True) and services["kubelet"] == ("Running", True)
+    assert client.etcd_members(ADDRESS) == ["obsy", "onyx", "opale"]
+
+    snap = client.etcd_snapshot(ADDRESS, tmp_path / "snapshots" / "etcd.snapshot")
+    assert snap.size == len(SNAPSHOT) and snap.path.read_bytes() == SNAPSHOT
+    assert snap.sha256 == hashlib.sha256(SNAPSHOT).hexdigest()
+    assert stat.S_IMODE(snap.path.stat().st_mode) == 0o600
+
+    # Without a client certificate the installed node refuses the handshake.
+    probe = probe_mode(ADDRESS, port=server.port)
+    assert probe.mode == "installed", probe
+
+
+def test_a_failed_snapshot_leaves_no_file(
+    node: tuple[Node, TalosNodeServer, Path], tmp_path: Path
+) -> None:
+    state, server, path = node
+    state.members = []  # etcd not running on this node
+    client = TalosClient(load_talosconfig(path).credentials, port=server.port)
+    target = tmp_path / "snapshots" / "etcd.snapshot"
+    with pytest.raises(TalosError) as failed:
+        client.etcd_snapshot(ADDRESS, target)
+    assert str(failed.value) == (
+        f"{ADDRESS}: etcd snapshot: FailedPrecondition: etcd is not running"
+    )
+    assert list(target.parent.iterdir()) == []
+
+
+def test_a_reset_node_is_proven_in_maintenance_mode_by_its_insecure_api(
+    node: tuple[Node, TalosNodeServer, Path],
+) -> None:
+    state, server, path = node
+    client = TalosClient(load_talosconfig(path).credentials, port=server.port)
+    client.reset(ADDRESS, graceful=False, reboot=True)
+    assert state.resets == 1
+    probe = wait_for(
+        lambda: (p := probe_mode(ADDRESS, port=server.port)).mode == "maintenance" and p,
+        what="the node back in maintenance mode",
+    )
+    assert probe.evidence == (
+        "insecure Version: Unimplemented: API is not implemented in maintenance mode"
+    )
+    # The talosconfig's certificate is no use there: the node has no configuration.
+    with pytest.raises(TalosError):
+        client.version(ADDRESS)
+
+
+def test_a_node_that_does_not_answer_is_unreachable() -> None:
+    probe = probe_mode("127.0.0.1", port=1, timeout_s=2)
+    assert probe.mode == "unreachable", probe
+
+
+def test_a_talosconfig_without_its_context_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "talosconfig"
+    path.write_text("context: other\ncontexts: {}\n")
+    with pytest.raises(TalosError, match="no context 'other'"):
+        load_talosconfig(path)
