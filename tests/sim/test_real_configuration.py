@@ -107,6 +107,7 @@ def test_the_real_configuration_adopts_destroys_and_rebuilds_the_cluster(make_ru
     # Each node's Talos API answers, with the talosconfig Terraform wrote, over mutual TLS:
     # on the talosconfig's endpoint (the VIP, held by a control plane) and on each node's
     # VLAN 111 address; without a certificate it refuses.
+    talosconfig = (run.dir / "talosconfig-dev").read_text()
     talos = load_talosconfig(run.dir / "talosconfig-dev")
     client = TalosClient(talos.credentials)
     nodes = {n.name: n for n in run.world.network.nodes}
@@ -128,6 +129,32 @@ def test_the_real_configuration_adopts_destroys_and_rebuilds_the_cluster(make_ru
             what=f"{node.name}'s API in maintenance mode",
         )
         assert "API is not implemented in maintenance mode" in probe.evidence
+    # A second reset, as the provisioner would send it, fails as the real talosctl does: a
+    # node in maintenance mode has no certificate from the talosconfig's CA to offer.
+    saved = run.world.workspace / "talosconfig-saved"
+    saved.write_text(talosconfig)
+    again = subprocess.run(
+        [
+            str(run.world.bin_dir / "talosctl"),
+            "reset",
+            "-n",
+            nodes["obsy"].services,
+            "-e",
+            nodes["obsy"].services,
+            "--graceful=false",
+            "--reboot",
+            "--wait=false",
+        ],
+        env={**run.env, "TALOSCONFIG": str(saved)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 1
+    assert again.stderr.startswith(
+        f"error executing reset: 1 error occurred:\n\t* {nodes['obsy'].services}: rpc error: "
+        "code = Unavailable desc = "
+    ), again.stderr
     assert not run.world.sim.api_available
     assert not (run.dir / "kubeconfig-dev").exists()
 

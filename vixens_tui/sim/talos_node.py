@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+
+# gRPC's C core logs a refused TLS handshake to stderr at INFO (a line on the TUI's screen, in
+# a provisioner's output); the error reaches the caller anyway. Read once, before the import.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 import grpc
 from cryptography import x509

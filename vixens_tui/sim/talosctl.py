@@ -7,8 +7,10 @@
 (terraform/modules/talos/main.tf, `node_reset_on_destroy` and `control_plane_upgrade`). The demo
 puts a `talosctl` that runs this module first on Terraform's PATH. As the real one, it needs
 TALOSCONFIG (the provisioners write it from the talosconfig the Talos provider made) and reaches
-the node by its address; the simulated machines are driven through the control server (hook.py),
-the address resolved with the demo's network plan (VIXENS_SIM_NETWORK, addresses.py).
+the node by its address: `reset` is Talos's MachineService/Reset over mutual TLS with the
+talosconfig's certificate, answered by the simulated node's API (talos_node.py), which a node
+already in maintenance mode refuses as a real one does; an address that is not a node's is
+resolved with the demo's network plan (VIXENS_SIM_NETWORK, addresses.py) and has no route.
 
 With `--wait=false` the real talosctl returns once the node has accepted the request: so does
 this one. A node it cannot reach is a gRPC error and exit 1, as the real one: the provisioner's
@@ -19,6 +21,7 @@ must notice.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import sys
@@ -28,7 +31,6 @@ from pathlib import Path
 import yaml
 
 from vixens_tui.sim.addresses import DemoNetwork
-from vixens_tui.sim.hook import call
 
 TALOS_PORT = 50000
 
@@ -57,9 +59,9 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _talosconfig(path: str) -> str | None:
-    """Why the talosconfig cannot be used, or None (the real client needs a context with
-    a CA, a certificate and a key)."""
+def _talosconfig(path: str) -> tuple[bytes, bytes, bytes] | str:
+    """The context's (CA, certificate, key), or why the talosconfig cannot be used (the real
+    client needs a context with all three)."""
     if not path:
         return "failed to read config: no talosconfig: set TALOSCONFIG or --talosconfig"
     try:
@@ -67,20 +69,41 @@ def _talosconfig(path: str) -> str | None:
         context = data["contexts"][data["context"]]
         if not all(context.get(k) for k in ("ca", "crt", "key")):
             return f"failed to read config: context {data['context']!r} has no client certificate"
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        ca, crt, key = (base64.b64decode(context[k]) for k in ("ca", "crt", "key"))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
         return f"failed to read config: {exc}"
-    return None
+    return ca, crt, key
+
+
+def _reset(address: str, credentials: tuple[bytes, bytes, bytes], graceful: bool) -> str:
+    """MachineService/Reset on `address`; "" or talosctl's error line for it."""
+    # gRPC's C core would log the refused handshake to stderr, into the provisioner's output.
+    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    import grpc
+
+    from vixens_tui.talos_api import machine_pb2, machine_pb2_grpc
+
+    ca, crt, key = credentials
+    tls = grpc.ssl_channel_credentials(root_certificates=ca, private_key=key, certificate_chain=crt)
+    with grpc.secure_channel(f"{address}:{TALOS_PORT}", tls) as channel:
+        stub = machine_pb2_grpc.MachineServiceStub(channel)  # type: ignore[no-untyped-call]
+        request = machine_pb2.ResetRequest(graceful=graceful, reboot=True)
+        try:
+            stub.Reset(request, timeout=10)
+        except grpc.RpcError as exc:
+            code = exc.code().name.title().replace("_", "")
+            return f"{address}: rpc error: code = {code} desc = {exc.details()}"
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    problem = _talosconfig(args.talosconfig)
-    if problem:
-        return _fail(problem)
+    credentials = _talosconfig(args.talosconfig)
+    if isinstance(credentials, str):
+        return _fail(credentials)
     raw_network = os.environ.get("VIXENS_SIM_NETWORK", "")
-    control = os.environ.get("VIXENS_SIM_CONTROL", "")
-    if not raw_network or not control:
-        return _fail("talosctl (vixens-tui demo): VIXENS_SIM_NETWORK and VIXENS_SIM_CONTROL unset")
+    if not raw_network:
+        return _fail("talosctl (vixens-tui demo): VIXENS_SIM_NETWORK unset")
     network = DemoNetwork.from_json(json.loads(raw_network))
     nodes = [n for value in args.nodes for n in value.split(",") if n]
     if not nodes:
@@ -95,9 +118,9 @@ def main(argv: list[str] | None = None) -> int:
                 f'dialing: dial tcp {address}:{TALOS_PORT}: connect: no route to host"'
             )
         if args.command == "reset":
-            answer = call(control, os.environ.get("VIXENS_SIM_TOKEN", ""), "node-reset", [name])
-            if int(str(answer.get("rc", 1))) != 0:
-                return _fail(f"error executing reset: {answer.get('stderr', '')}")
+            failed = _reset(address, credentials, args.graceful == "true")
+            if failed:
+                return _fail(f"error executing reset: 1 error occurred:\n\t* {failed}")
         rows.append(address)
     if args.command == "upgrade":
         started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")

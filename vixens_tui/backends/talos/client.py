@@ -25,6 +25,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote
 
+# gRPC's C core logs a refused TLS handshake to stderr at INFO (a line on the TUI's screen, in
+# a provisioner's output); the error reaches the caller anyway. Read once, before the import.
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
 import grpc
 import httpx
 import yaml
