@@ -65,7 +65,7 @@ floors:
 	$(FLOORS)/uv/bin/uv pip install --quiet --python $(FLOORS)/venv/bin/python \
 		--resolution lowest-direct --override $(FLOORS)/override.txt -e '.[dev]'
 	$(FLOORS)/uv/bin/uv pip list --python $(FLOORS)/venv/bin/python | grep -iE \
-		'^(textual|transitions|kubernetes|python-terraform|pydantic|platformdirs|httpx|pyyaml|cryptography|python-hcl2) '
+		'^(textual|transitions|kubernetes|python-terraform|pydantic|platformdirs|httpx|h2|pyyaml|cryptography|python-hcl2|grpcio|protobuf) '
 	TEXTUAL_FPS=15 $(FLOORS)/venv/bin/pytest -q -n 2 --dist loadgroup -p no:cacheprovider \
 		tests/core tests/backends tests/sim tests/test_cli.py
 

@@ -78,7 +78,7 @@ def _talosconfig(path: str) -> tuple[bytes, bytes, bytes] | str:
 def _reset(address: str, credentials: tuple[bytes, bytes, bytes], graceful: bool) -> str:
     """MachineService/Reset on `address`; "" or talosctl's error line for it."""
     # gRPC's C core would log the refused handshake to stderr, into the provisioner's output.
-    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     import grpc
 
     from vixens_tui.talos_api import machine_pb2, machine_pb2_grpc

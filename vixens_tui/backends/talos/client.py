@@ -26,8 +26,8 @@ from typing import Literal
 from urllib.parse import unquote
 
 # gRPC's C core logs a refused TLS handshake to stderr at INFO (a line on the TUI's screen, in
-# a provisioner's output); the error reaches the caller anyway. Read once, before the import.
-os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+# a provisioner's output; older releases log it at ERROR); the caller gets the error anyway.
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
 
 import grpc
 import httpx
