@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from vixens_tui.core.cluster import ClusterSnapshot, PodInfo
+from vixens_tui.core.cluster import ClusterSnapshot, pod_matches, selector_terms
 from vixens_tui.core.profile.model import Profile
 
 _TALOS_IMAGE = re.compile(r"^Talos \((?P<version>[^)]+)\)$")
@@ -35,16 +35,6 @@ def image_tag(image: str) -> str:
     name = image.split("@", 1)[0]
     last = name.rsplit("/", 1)[-1]
     return last.partition(":")[2]
-
-
-def _selector(selector: str) -> dict[str, str]:
-    terms = (t.partition("=") for t in selector.split(",") if t.strip())
-    return {k.strip(): v.strip() for k, _, v in terms}
-
-
-def _matches(pod: PodInfo, selector: str) -> bool:
-    wanted = _selector(selector)
-    return bool(wanted) and all(pod.labels.get(k) == v for k, v in wanted.items())
 
 
 def _seen(values: list[str]) -> str:
@@ -79,7 +69,7 @@ def talos_verdict(profile: Profile, snap: ClusterSnapshot) -> tuple[bool, str]:
 
 def cilium_verdict(profile: Profile, snap: ClusterSnapshot) -> tuple[bool, str]:
     want = profile.versions.cilium
-    agents = [p for p in snap.pods if _matches(p, profile.validation.cilium_selector)]
+    agents = [p for p in snap.pods if pod_matches(p, profile.validation.cilium_selector)]
     tags = [image_tag(i) for p in agents for i in p.images if "/cilium:" in f"/{i.split('/')[-1]}"]
     if not tags:
         return False, "no Cilium agent pod with a cilium image"
@@ -87,9 +77,9 @@ def cilium_verdict(profile: Profile, snap: ClusterSnapshot) -> tuple[bool, str]:
     parts = [f"{len(agents)} agents run {_seen(tags)}"]
     hubble: list[str] = []
     for selector in profile.validation.hubble_selectors:
-        pods = [p for p in snap.pods if _matches(p, selector)]
+        pods = [p for p in snap.pods if pod_matches(p, selector)]
         ready = sum(1 for p in pods if p.is_ready)
-        name = _selector(selector).get("k8s-app") or selector
+        name = selector_terms(selector).get("k8s-app") or selector
         if not pods or ready < len(pods):
             hubble.append(f"{name} {ready}/{len(pods)} ready")
         else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from vixens_tui.core.built_versions import argocd_verdict, cilium_verdict, talos_verdict
 from vixens_tui.core.certificates import issuer_state
-from vixens_tui.core.cluster import ClusterSnapshot, PodInfo
+from vixens_tui.core.cluster import ClusterSnapshot, PodInfo, pod_matches
 from vixens_tui.core.http_checks import http_verdict
 from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.ports import HttpResult
@@ -110,18 +110,9 @@ def _kube_system(o: Observation) -> tuple[bool, str]:
     )
 
 
-def _selector(selector: str) -> Callable[[PodInfo], bool]:
-    terms = [t.partition("=") for t in selector.split(",") if t]
-
-    def match(pod: PodInfo) -> bool:
-        return all(pod.labels.get(k.strip()) == v.strip() for k, _, v in terms)
-
-    return match
-
-
 def _cilium(o: Observation) -> tuple[bool, str]:
-    match = _selector(o.profile.validation.cilium_selector)
-    pods = tuple(p for p in o.snapshot.pods if match(p))
+    selector = o.profile.validation.cilium_selector
+    pods = tuple(p for p in o.snapshot.pods if pod_matches(p, selector))
     ok, detail = _pods_running(pods, "Cilium")
     if ok and len(pods) < len(o.profile.nodes):
         return False, f"{len(pods)} Cilium pods for {len(o.profile.nodes)} nodes"

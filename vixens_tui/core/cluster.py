@@ -53,6 +53,18 @@ class PodInfo:
         return self.reason or self.phase
 
 
+def selector_terms(selector: str) -> dict[str, str]:
+    """The `key=value` terms of a label selector such as the profile's `k8s-app=cilium`."""
+    terms = (t.partition("=") for t in selector.split(",") if t.strip())
+    return {k.strip(): v.strip() for k, _, v in terms}
+
+
+def pod_matches(pod: PodInfo, selector: str) -> bool:
+    """Whether the pod's labels satisfy every term (an empty selector matches nothing)."""
+    wanted = selector_terms(selector)
+    return bool(wanted) and all(pod.labels.get(k) == v for k, v in wanted.items())
+
+
 @dataclass(frozen=True, slots=True)
 class AppInfo:
     """An Argo CD Application as the engine needs it."""
