@@ -2,8 +2,8 @@
 
 The bad-input tables run the CLI some five hundred times. As `python -m vixens_tui`, each run
 spends about 0.4 s of CPU importing pydantic, the kubernetes client and the product before it
-reads its first file, and 0.6 s more when it reaches the cluster backend (the client's
-CoreV1Api): a third of the suite's CPU. Here a `forkserver` (multiprocessing's:
+reads its first file, and more when it reaches the cluster backend: once a third of the
+suite's CPU. Here a `forkserver` (multiprocessing's:
 a single-threaded process started once per test worker) imports all of that once, and every run
 is a fork of it: still a process of its own, with its own environment, working directory,
 limits (memory, file size) and standard streams, killed at the deadline when it hangs, its exit

@@ -100,7 +100,7 @@ def run(
     kind_name: str, script: Script, custom: bool = False
 ) -> tuple[KindWatcher, ClusterState, threading.Event, int]:
     base = next(k for k in KINDS if k.name == kind_name)
-    kind = WatchedKind(kind_name, lambda api: (script, ()), base.convert, custom=custom)
+    kind = WatchedKind(kind_name, lambda api: script, base.convert, custom=custom)
     state = ClusterState(k.name for k in KINDS)
     generation = state.begin(server=SERVER)
     stop = threading.Event()

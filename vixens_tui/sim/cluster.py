@@ -272,7 +272,8 @@ class SimCluster:
 
     def request_counts(self) -> dict[str, int]:
         """API requests served, by `VERB RESOURCE` (e.g. "list pods", "watch nodes",
-        "patch applications.argoproj.io") plus "discovery", "openapi", "version", "health"."""
+        "patch applications.argoproj.io") plus "discovery", "openapi", "version", "health",
+        and "watch-error RESOURCE CODE" for each ERROR event a watch ended with (a 410)."""
         return self._api.counts()
 
     def request_count(self, resource: str | None = None) -> int:

@@ -8,7 +8,7 @@ memory for nothing). Every failure becomes a ClusterError; see errors.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ import pydantic
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
+from vixens_tui.backends.kube import rest
 from vixens_tui.backends.kube.convert import timestamp
 from vixens_tui.backends.kube.errors import to_cluster_error
 from vixens_tui.core.ports import ClusterError
@@ -27,52 +28,15 @@ MERGE_PATCH = "application/merge-patch+json"
 # a server that does not know it falls back on plain JSON. Either way the body is discarded.
 METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
 
-Reader = Callable[[client.ApiClient, str, str], Any]
-
-
-def _read_core(method: str, namespaced: bool = True) -> Reader:
-    def read(api: client.ApiClient, namespace: str, name: str) -> Any:
-        call = getattr(client.CoreV1Api(api), method)
-        args = (name, namespace) if namespaced else (name,)
-        return call(
-            *args,
-            _preload_content=False,
-            _request_timeout=REQUEST_TIMEOUT,
-            _headers={"Accept": METADATA_ONLY},
-        )
-
-    return read
-
-
-def _read_custom(group: str, version: str, plural: str, namespaced: bool = True) -> Reader:
-    def read(api: client.ApiClient, namespace: str, name: str) -> Any:
-        custom = client.CustomObjectsApi(api)
-        if namespaced:
-            return custom.get_namespaced_custom_object(
-                group,
-                version,
-                namespace,
-                plural,
-                name,
-                _preload_content=False,
-                _request_timeout=REQUEST_TIMEOUT,
-            )
-        return custom.get_cluster_custom_object(
-            group, version, plural, name, _preload_content=False, _request_timeout=REQUEST_TIMEOUT
-        )
-
-    return read
-
-
-_READERS: dict[str, Reader] = {
-    "secret": _read_core("read_namespaced_secret"),
-    "configmap": _read_core("read_namespaced_config_map"),
-    "namespace": _read_core("read_namespace", namespaced=False),
-    "pod": _read_core("read_namespaced_pod"),
-    "persistentvolumeclaim": _read_core("read_namespaced_persistent_volume_claim"),
-    "application": _read_custom("argoproj.io", "v1alpha1", "applications"),
-    "certificate": _read_custom("cert-manager.io", "v1", "certificates"),
-    "clusterissuer": _read_custom("cert-manager.io", "v1", "clusterissuers", namespaced=False),
+_READ_PATHS: dict[str, str] = {
+    "secret": "/api/v1/namespaces/{namespace}/secrets/{name}",
+    "configmap": "/api/v1/namespaces/{namespace}/configmaps/{name}",
+    "namespace": "/api/v1/namespaces/{name}",
+    "pod": "/api/v1/namespaces/{namespace}/pods/{name}",
+    "persistentvolumeclaim": "/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}",
+    "application": "/apis/argoproj.io/v1alpha1/namespaces/{namespace}/applications/{name}",
+    "certificate": "/apis/cert-manager.io/v1/namespaces/{namespace}/certificates/{name}",
+    "clusterissuer": "/apis/cert-manager.io/v1/clusterissuers/{name}",
 }
 _ALIASES = {
     "cm": "configmap",
@@ -105,8 +69,10 @@ class Actions:
     def __init__(self, api: client.ApiClient, server: str) -> None:
         self.api = api
         self.server = server
-        self.core = client.CoreV1Api(api)
-        self.custom = client.CustomObjectsApi(api)
+
+    def _call(self, method: str, path: str, **options: Any) -> bytes:
+        """One request (rest.call), its answer read whole; the connection goes back."""
+        return _drain(rest.call(self.api, method, path, timeout=REQUEST_TIMEOUT, **options))
 
     @contextmanager
     def _errors(self, what: str) -> Iterator[None]:
@@ -123,14 +89,12 @@ class Actions:
         """`kubectl create namespace NAME`; False when it already exists."""
         with self._errors(f"create namespace {name}"):
             try:
-                _drain(
-                    self.core.create_namespace(
-                        client.V1Namespace.model_validate(
-                            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-                        ),
-                        _preload_content=False,
-                        _request_timeout=REQUEST_TIMEOUT,
-                    )
+                self._call(
+                    "POST",
+                    "/api/v1/namespaces",
+                    body=client.V1Namespace.model_validate(
+                        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+                    ),
                 )
             except ApiException as exc:
                 if exc.status == 409:
@@ -142,13 +106,11 @@ class Actions:
         """`kubectl delete pod -n NS -l SELECTOR`: list the matching pods, delete each."""
         with self._errors(f"delete pods -n {namespace} -l {selector}"):
             listed = json.loads(
-                _drain(
-                    self.core.list_namespaced_pod(
-                        namespace,
-                        label_selector=selector,
-                        _preload_content=False,
-                        _request_timeout=REQUEST_TIMEOUT,
-                    )
+                self._call(
+                    "GET",
+                    "/api/v1/namespaces/{namespace}/pods",
+                    names={"namespace": namespace},
+                    query={"label_selector": selector},
                 )
             )
             deleted: list[str] = []
@@ -157,13 +119,10 @@ class Actions:
                 if not name:
                     continue
                 try:
-                    _drain(
-                        self.core.delete_namespaced_pod(
-                            name,
-                            namespace,
-                            _preload_content=False,
-                            _request_timeout=REQUEST_TIMEOUT,
-                        )
+                    self._call(
+                        "DELETE",
+                        "/api/v1/namespaces/{namespace}/pods/{name}",
+                        names={"namespace": namespace, "name": name},
                     )
                 except ApiException as exc:
                     if exc.status == 404:  # gone meanwhile: not ours to report
@@ -178,18 +137,12 @@ class Actions:
         Custom resources reject strategic merge patch (415): the content type is explicit.
         """
         with self._errors(f"patch application {namespace}/{name}"):
-            _drain(
-                self.custom.patch_namespaced_custom_object(
-                    "argoproj.io",
-                    "v1alpha1",
-                    namespace,
-                    "applications",
-                    name,
-                    dict(patch),
-                    _content_type=MERGE_PATCH,
-                    _preload_content=False,
-                    _request_timeout=REQUEST_TIMEOUT,
-                )
+            self._call(
+                "PATCH",
+                "/apis/argoproj.io/v1alpha1/namespaces/{namespace}/applications/{name}",
+                names={"namespace": namespace, "name": name},
+                body=dict(patch),
+                content_type=MERGE_PATCH,
             )
 
     def apply_secret(self, manifest: Mapping[str, Any]) -> None:
@@ -202,22 +155,20 @@ class Actions:
                 {"apiVersion": "v1", "kind": "Secret", **dict(manifest)}
             )
             try:
-                _drain(
-                    self.core.create_namespaced_secret(
-                        namespace, body, _preload_content=False, _request_timeout=REQUEST_TIMEOUT
-                    )
+                self._call(
+                    "POST",
+                    "/api/v1/namespaces/{namespace}/secrets",
+                    names={"namespace": namespace},
+                    body=body,
                 )
             except ApiException as exc:
                 if exc.status != 409:
                     raise
-                _drain(
-                    self.core.replace_namespaced_secret(
-                        name,
-                        namespace,
-                        body,
-                        _preload_content=False,
-                        _request_timeout=REQUEST_TIMEOUT,
-                    )
+                self._call(
+                    "PUT",
+                    "/api/v1/namespaces/{namespace}/secrets/{name}",
+                    names={"namespace": namespace, "name": name},
+                    body=body,
                 )
 
     def apply_configmap(self, namespace: str, name: str, data: Mapping[str, str]) -> None:
@@ -232,35 +183,35 @@ class Actions:
                 }
             )
             try:
-                _drain(
-                    self.core.create_namespaced_config_map(
-                        namespace, body, _preload_content=False, _request_timeout=REQUEST_TIMEOUT
-                    )
+                self._call(
+                    "POST",
+                    "/api/v1/namespaces/{namespace}/configmaps",
+                    names={"namespace": namespace},
+                    body=body,
                 )
             except ApiException as exc:
                 if exc.status != 409:
                     raise
-                _drain(
-                    self.core.replace_namespaced_config_map(
-                        name,
-                        namespace,
-                        body,
-                        _preload_content=False,
-                        _request_timeout=REQUEST_TIMEOUT,
-                    )
+                self._call(
+                    "PUT",
+                    "/api/v1/namespaces/{namespace}/configmaps/{name}",
+                    names={"namespace": namespace, "name": name},
+                    body=body,
                 )
 
     def object_exists(self, kind: str, namespace: str, name: str) -> bool:
         """Whether the object exists; its content is read from the wire and dropped."""
         key = _ALIASES.get(kind.lower(), kind.lower())
-        if key not in _READERS:
+        if key not in _READ_PATHS:
             key = key.removesuffix("s")  # "secrets", "configmaps": kubectl accepts plurals
-        reader = _READERS.get(key)
-        if reader is None:
+        path = _READ_PATHS.get(key)
+        if path is None:
             raise ClusterError(f"object_exists: unsupported kind {kind!r}", status=400)
         with self._errors(f"get {kind} {namespace}/{name}"):
             try:
-                _drain(reader(self.api, namespace, name))
+                self._call(
+                    "GET", path, names={"namespace": namespace, "name": name}, accept=METADATA_ONLY
+                )
             except ApiException as exc:
                 if exc.status == 404:
                     return False
@@ -270,27 +221,23 @@ class Actions:
     def pod_logs(self, namespace: str, name: str, tail: int = 200) -> str:
         """`kubectl logs -n NS POD --tail N`."""
         with self._errors(f"logs {namespace}/{name}"):
-            return _drain(
-                self.core.read_namespaced_pod_log(
-                    name,
-                    namespace,
-                    tail_lines=tail,
-                    _preload_content=False,
-                    _request_timeout=REQUEST_TIMEOUT,
-                )
+            return self._call(
+                "GET",
+                "/api/v1/namespaces/{namespace}/pods/{name}/log",
+                names={"namespace": namespace, "name": name},
+                query={"tail_lines": tail},
+                accept="text/plain",
             ).decode("utf-8", "replace")
 
     def pod_events(self, namespace: str, name: str) -> tuple[str, ...]:
         """The Events section of `kubectl describe pod`, oldest first, one line each."""
         with self._errors(f"events of {namespace}/{name}"):
             listed = json.loads(
-                _drain(
-                    self.core.list_namespaced_event(
-                        namespace,
-                        field_selector=f"involvedObject.kind=Pod,involvedObject.name={name}",
-                        _preload_content=False,
-                        _request_timeout=REQUEST_TIMEOUT,
-                    )
+                self._call(
+                    "GET",
+                    "/api/v1/namespaces/{namespace}/events",
+                    names={"namespace": namespace},
+                    query={"field_selector": f"involvedObject.kind=Pod,involvedObject.name={name}"},
                 )
             )
         events = [e for e in listed.get("items") or () if isinstance(e, dict)]

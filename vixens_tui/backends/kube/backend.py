@@ -70,10 +70,6 @@ class KubeBackend:
         self._session: _Session | None = None
         self._actions_lock = threading.Lock()
         self._actions: tuple[Fingerprint, Actions] | None = None
-        # The client imports its API classes lazily (CoreV1Api alone: ~1.7 s of CPU building
-        # hundreds of models): pay it here, where the backends are built, not in the engine's
-        # thread when the run starts.
-        _ = (client.CoreV1Api, client.CustomObjectsApi)
 
     # -- kubeconfig ------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The kinds the backend watches: how to list them with the client, how to convert them."""
+"""The kinds the backend watches: where the client lists them, how to convert them."""
 
 from __future__ import annotations
 
@@ -8,41 +8,39 @@ from typing import Any
 
 from kubernetes import client
 
-from vixens_tui.backends.kube import convert
-
-ListCall = tuple[Callable[..., Any], tuple[Any, ...]]
-"""A list function of the client and its positional arguments (group, version, plural)."""
+from vixens_tui.backends.kube import convert, rest
 
 
 @dataclass(frozen=True, slots=True)
 class WatchedKind:
     name: str
     """The name in ClusterSnapshot.synced_kinds."""
-    lister: Callable[[client.ApiClient], ListCall]
+    lister: Callable[[client.ApiClient], Callable[..., Any]]
+    """The list-and-watch call of the kind's collection on a client (rest.Collection)."""
     convert: Callable[[convert.Obj], object]
     custom: bool = False
     """A custom resource: its CRD may not exist yet (404 means "none yet", not an error)."""
 
 
-def _core(method: str) -> Callable[[client.ApiClient], ListCall]:
-    def lister(api: client.ApiClient) -> ListCall:
-        return getattr(client.CoreV1Api(api), method), ()
-
-    return lister
+def _collection(path: str) -> Callable[[client.ApiClient], Callable[..., Any]]:
+    """Cluster-wide (for a namespaced kind: every namespace)."""
+    return lambda api: rest.Collection(api, path)
 
 
-def _custom(group: str, version: str, plural: str) -> Callable[[client.ApiClient], ListCall]:
-    def lister(api: client.ApiClient) -> ListCall:
-        # For a namespaced kind the cluster-wide list covers every namespace.
-        return client.CustomObjectsApi(api).list_cluster_custom_object, (group, version, plural)
+def _core(plural: str) -> Callable[[client.ApiClient], Callable[..., Any]]:
+    return _collection(f"/api/v1/{plural}")
 
-    return lister
+
+def _custom(
+    group: str, version: str, plural: str
+) -> Callable[[client.ApiClient], Callable[..., Any]]:
+    return _collection(f"/apis/{group}/{version}/{plural}")
 
 
 KINDS: tuple[WatchedKind, ...] = (
-    WatchedKind("nodes", _core("list_node"), convert.node_info),
-    WatchedKind("pods", _core("list_pod_for_all_namespaces"), convert.pod_info),
-    WatchedKind("namespaces", _core("list_namespace"), convert.namespace_name),
+    WatchedKind("nodes", _core("nodes"), convert.node_info),
+    WatchedKind("pods", _core("pods"), convert.pod_info),
+    WatchedKind("namespaces", _core("namespaces"), convert.namespace_name),
     WatchedKind(
         "applications",
         _custom("argoproj.io", "v1alpha1", "applications"),
@@ -76,7 +74,7 @@ KINDS: tuple[WatchedKind, ...] = (
     ),
     WatchedKind(
         "persistentvolumeclaims",
-        _core("list_persistent_volume_claim_for_all_namespaces"),
+        _core("persistentvolumeclaims"),
         convert.volume_claim_info,
     ),
 )

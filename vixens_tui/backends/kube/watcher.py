@@ -80,7 +80,7 @@ class KindWatcher:
         backoff: Backoff,
     ) -> None:
         self.kind = kind
-        self._func, self._args = kind.lister(api)
+        self._func = kind.lister(api)
         self._server = server
         self._state = state
         self._generation = generation
@@ -206,7 +206,6 @@ class KindWatcher:
     def _list(self) -> str:
         response = self._opening(
             self._func(
-                *self._args,
                 _preload_content=False,
                 _request_timeout=(CONNECT_TIMEOUT_S, LIST_READ_TIMEOUT_S),
             )
@@ -224,8 +223,8 @@ class KindWatcher:
         self._state.replace(self._generation, self.kind.name, items)
         return str((body.get("metadata") or {}).get("resourceVersion") or "")
 
-    def _open_watch(self, *args: Any, **kwargs: Any) -> Any:
-        response = self._opening(self._func(*args, **kwargs))
+    def _open_watch(self, **kwargs: Any) -> Any:
+        response = self._opening(self._func(**kwargs))
         self._opened = True
         self._state.contact(self._generation, self.kind.name, True)
         return response
@@ -242,7 +241,6 @@ class KindWatcher:
         try:
             stream = current.stream(  # type: ignore[no-untyped-call]
                 self._open_watch,
-                *self._args,
                 allow_watch_bookmarks=True,
                 resource_version=self._rv,
                 timeout_seconds=WATCH_TIMEOUT_S,

@@ -361,6 +361,10 @@ class _Handler(ResourceRequests, BaseHTTPRequestHandler):
         first = [True]
 
         def send(event_type: str, obj: Obj) -> None:
+            if event_type == "ERROR":
+                # Counted apart: a client's relist after it (410) is not polling, and a test
+                # that counts requests can tell the two apart.
+                api.count(f"watch-error {route.kind.resource} {obj.get('code')}")
             if event_type in ("ADDED", "MODIFIED", "DELETED"):
                 obj = kinds.as_version(route.kind, obj)
             if as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
