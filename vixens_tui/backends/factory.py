@@ -1,5 +1,5 @@
 """The real backends for a profile: Terraform through python-terraform, the cluster through
-the kubernetes client, the HTTP checks through httpx."""
+the kubernetes client, the HTTP checks through httpx, the nodes through Talos's gRPC API."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from vixens_tui.backends.http import HttpxProber
 from vixens_tui.backends.kube import KubeBackend
+from vixens_tui.backends.talos.backend import TalosApiBackend
 from vixens_tui.backends.terraform import PythonTerraformBackend, find_terraform
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.ports import (
@@ -76,5 +77,6 @@ def real_backends(profile: Profile, redactor: Redactor | None = None) -> Backend
         terraform=terraform_for(profile),
         cluster=cluster,
         http=http,
+        talos=TalosApiBackend(profile.talosconfig),
         closers=(cluster.stop, http.close),
     )

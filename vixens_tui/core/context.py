@@ -11,7 +11,13 @@ from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.model import Checkpoint
 from vixens_tui.core.events import Event, Info, LogLine, LogLines
 from vixens_tui.core.names import StageName
-from vixens_tui.core.ports import Backends, ClusterBackend, HttpProber, TerraformBackend
+from vixens_tui.core.ports import (
+    Backends,
+    ClusterBackend,
+    HttpProber,
+    TalosBackend,
+    TerraformBackend,
+)
 from vixens_tui.core.profile.model import Profile
 from vixens_tui.core.redact import Redactor
 
@@ -59,6 +65,10 @@ class StageContext:
     @property
     def http(self) -> HttpProber:
         return self.backends.http
+
+    @property
+    def talos(self) -> TalosBackend | None:
+        return self.backends.talos
 
     def emit(self, event: Event) -> None:
         self.emit_raw(event)

@@ -192,6 +192,46 @@ class ClusterBackend(Protocol):
         ...
 
 
+# -- Talos -----------------------------------------------------------------------------------
+
+
+class TalosError(Exception):
+    """A Talos API call failed or could not be made (no talosconfig, no route, refused)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NodeModeReport:
+    """What a node's API said to an insecure Version call (`talosctl --insecure version`)."""
+
+    address: str
+    mode: str
+    """"maintenance", "installed" or "unreachable"."""
+    evidence: str
+
+    @property
+    def in_maintenance(self) -> bool:
+        return self.mode == "maintenance"
+
+
+@runtime_checkable
+class TalosBackend(Protocol):
+    """The nodes' Talos API (apid, port 50000), as `talosctl` reaches it."""
+
+    def probe(self, address: str) -> NodeModeReport:
+        """The node's mode, from its insecure answer; never raises."""
+        ...
+
+    def keep_credentials(self) -> bool:
+        """Read the talosconfig's client certificate now and keep it in memory, for a reset
+        after the destroy removed the file; False when there is no usable talosconfig."""
+        ...
+
+    def reset(self, address: str) -> None:
+        """`talosctl reset --graceful=false --reboot` through the API, with the talosconfig's
+        certificate (the file's, else the one kept). Raises TalosError."""
+        ...
+
+
 # -- HTTP ------------------------------------------------------------------------------------
 
 
@@ -246,6 +286,9 @@ class Backends:
     terraform: TerraformBackend
     cluster: ClusterBackend
     http: HttpProber
+    talos: TalosBackend | None = None
+    """None where nothing speaks to Talos (unit tests of other stages): the Talos checks then
+    say they were not made."""
     closers: Sequence[Callable[[], None]] = ()
     """Called when the run ends (stop watches, stop a simulator...)."""
 

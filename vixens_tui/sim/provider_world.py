@@ -23,6 +23,7 @@ from vixens_tui.sim.addresses import DemoNetwork, NodeAddresses, pick_network
 from vixens_tui.sim.apiserver.kinds import KINDS
 from vixens_tui.sim.cluster import ScenarioName, SimCluster
 from vixens_tui.sim.demo_repo import ENV_DIR
+from vixens_tui.sim.faults import NODE_RESET_FAILED
 from vixens_tui.sim.providers.backplane import Backplane
 from vixens_tui.sim.providers.helm import HelmProvider
 from vixens_tui.sim.providers.host import ProviderHost
@@ -31,7 +32,7 @@ from vixens_tui.sim.providers.kubernetes import KubernetesProvider
 from vixens_tui.sim.providers.local import LocalProvider
 from vixens_tui.sim.providers.null import NullProvider
 from vixens_tui.sim.providers.talos import TalosProvider
-from vixens_tui.sim.talos_node import Mode, NodeFacts, TalosNodeServer
+from vixens_tui.sim.talos_node import TALOS_PORT, Mode, NodeFacts, TalosNodeServer
 from vixens_tui.sim.versions import BuiltVersions
 
 REACHED = "reached.json"
@@ -125,6 +126,23 @@ class ProviderWorld:
         def reset() -> None:
             sim.scenario.hook("node-reset", [name])
 
+        refused: list[str] = []
+
+        def reset_refusal() -> str:
+            # The `node-reset-failed` fault: the last node's first reset does not get through,
+            # as when the node cannot be reached on the routed VLAN at that moment (talosctl's
+            # dial error); a second reset, the product's fix, does.
+            with world.store.lock:
+                if refused or not world.fault(NODE_RESET_FAILED):
+                    return ""
+                if name != world.profile.nodes[-1].name:
+                    return ""
+                refused.append(name)
+            return (
+                'connection error: desc = "transport: Error while dialing: dial tcp '
+                f'{node.services}:{TALOS_PORT}: i/o timeout"'
+            )
+
         addresses: tuple[str, ...] = (node.internal, node.maintenance, node.services)
         if name == sim.catalog.bootstrap_node():
             # Talos's shared VIP (the talosconfig's endpoint) is held by one control plane.
@@ -137,6 +155,7 @@ class ProviderWorld:
             etcd_members=members,
             snapshot=snapshot,
             on_reset=reset,
+            reset_refusal=reset_refusal,
         )
         return TalosNodeServer(facts, sim.ca_pem, sim.ca_key_pem)
 

@@ -112,6 +112,8 @@ class NodeFacts:
     snapshot: Callable[[], bytes]
     on_reset: Callable[[], None]
     services: tuple[str, ...] = _CONTROL_PLANE_SERVICES
+    reset_refusal: Callable[[], str] = lambda: ""
+    """Why this Reset fails ("" lets it through): the `node-reset-failed` fault."""
 
 
 class _Servicer(machine_pb2_grpc.MachineServiceServicer):
@@ -184,6 +186,9 @@ class _Servicer(machine_pb2_grpc.MachineServiceServicer):
 
     def Reset(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._admin(context)
+        refusal = self.facts.reset_refusal()
+        if refusal:
+            context.abort(grpc.StatusCode.UNAVAILABLE, refusal)
         self.facts.on_reset()
         return machine_pb2.ResetResponse(
             messages=[machine_pb2.Reset(metadata=self._metadata(), actor_id="sim")]

@@ -42,7 +42,14 @@ class NodeSpec(_Strict):
     name: DnsName
     ip: str = ""
     """The node's address on the cluster VLAN (informational)."""
+    maintenance_ip: str = ""
+    """Where the node answers in maintenance mode, after a reset (the vixens tfvars'
+    `ip_address`, 192.168.0.x): the destroy proves each node is there. Empty: `ip`."""
     role: Literal["control-plane", "worker"] = "control-plane"
+
+    @property
+    def maintenance_address(self) -> str:
+        return self.maintenance_ip or self.ip
 
 
 class AppSpec(_Strict):
@@ -327,6 +334,9 @@ class KnownIssueSettings(_Strict):
     """Texts a destroy-time provisioner prints when it swallowed a failure (the Talos module's
     `talosctl reset ... || echo "Warning: Node reset failed, continuing destroy"`): Terraform
     then reports success, and the destroy stage fails with the lines that say so."""
+    maintenance_wait_s: PositiveFloat = 300.0
+    """How long the destroy waits for every node to answer in maintenance mode after Terraform
+    finished (a reset node reboots first: a minute or two on the real machines)."""
 
 
 def _default_timeouts() -> dict[StageName, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vixens_tui.core import maintenance
 from vixens_tui.core.cancel import Cancelled
 from vixens_tui.core.context import DestroyPreview, StageContext
 from vixens_tui.core.events import DestroyLaunched, Info
@@ -53,6 +54,20 @@ class Destroy(Stage):
         addresses = state_addresses(ctx)
         if addresses:
             return CheckResult(False, f"{len(addresses)} resources in the Terraform state again")
+        talos = ctx.talos
+        if talos is not None:
+            left = [
+                m
+                for m in maintenance.probe_all(talos, ctx.profile.nodes)
+                if not m.report.in_maintenance
+            ]
+            if left:
+                return CheckResult(
+                    False,
+                    "the Terraform state is empty, but not every node is in maintenance mode: "
+                    + "; ".join(f"{m.node.name} {m.report.mode}" for m in left),
+                )
+            return CheckResult(True, "the Terraform state is empty; every node in maintenance mode")
         return CheckResult(True, "the Terraform state is empty")
 
     def run(self, ctx: StageContext) -> str:
@@ -63,7 +78,9 @@ class Destroy(Stage):
         if not addresses:
             ctx.info("the Terraform state is empty: nothing to destroy")
             self._files_gone(ctx)
-            return "nothing to destroy (empty state)"
+            # Nothing was reset by this run: no reboot to wait for, one question per node.
+            proven = self._nodes_in_maintenance(ctx, (), wait=False)
+            return "nothing to destroy (empty state)" + (f"; {proven}" if proven else "")
         ctx.info(f"{len(addresses)} resources in the state")
 
         preview = destroy_preview(ctx, addresses)
@@ -95,6 +112,13 @@ class Destroy(Stage):
                 stage=ctx.stage, resources=len(addresses), endpoint=str(ctx.profile.api_endpoint)
             )
         )
+        talos = ctx.talos
+        if talos is not None and not talos.keep_credentials():
+            ctx.info(
+                f"no usable talosconfig at {ctx.profile.talosconfig}: a node whose reset fails "
+                "could not be reset through its API afterwards",
+                level="warning",
+            )
         ctx.info("terraform destroy -auto-approve")
         relay = TerraformRelay(ctx, follow_phases=False)
         try:
@@ -120,9 +144,17 @@ class Destroy(Stage):
                 diagnostics=tuple(diagnostics),
                 data=data,
             )
-        if relay.swallowed:
+        if relay.swallowed and talos is not None:
             # The Talos module resets each node from a destroy-time provisioner that turns a
-            # failed reset into a warning: the state is empty, the machines are not reset.
+            # failed reset into a warning: whether the machines were reset, their API says.
+            ctx.info(
+                f"{len(relay.swallowed)} provisioner(s) swallowed a failure: "
+                + " | ".join(relay.swallowed[:3])
+                + "; asking the nodes themselves",
+                level="warning",
+            )
+        elif relay.swallowed:
+            # Nothing here speaks to Talos: the swallowed failure is all there is to go on.
             raise StageError(
                 f"terraform destroy succeeded, but {len(relay.swallowed)} provisioner(s) "
                 "swallowed a failure: the nodes they name were not reset and still run the old "
@@ -140,7 +172,50 @@ class Destroy(Stage):
         self._files_gone(ctx)
         removed = result.summary.get("remove", relay.resources_done)
         counted = _arithmetic(ctx, removed)
-        return f"{removed} resources destroyed{counted}; kubeconfig and talosconfig removed"
+        proven = self._nodes_in_maintenance(ctx, tuple(relay.swallowed))
+        return f"{removed} resources destroyed{counted}; kubeconfig and talosconfig removed" + (
+            f"; {proven}" if proven else ""
+        )
+
+    def _nodes_in_maintenance(
+        self, ctx: StageContext, swallowed: tuple[str, ...], *, wait: bool = True
+    ) -> str:
+        """Every node answering in maintenance mode (maintenance.py), or the known issue's
+        failure naming those that do not; "" when nothing here speaks to Talos."""
+        talos = ctx.talos
+        if talos is None:
+            return ""
+        ctx.info(
+            "asking each node's Talos API whether it is in maintenance mode: "
+            + ", ".join(f"{n.name} {n.maintenance_address}" for n in ctx.profile.nodes)
+        )
+        modes = (
+            maintenance.wait_for_maintenance(
+                ctx,
+                talos,
+                ctx.profile.known_issues.maintenance_wait_s,
+                given_up=maintenance.named_in(swallowed, ctx.profile.nodes),
+            )
+            if wait
+            else maintenance.probe_all(talos, ctx.profile.nodes)
+        )
+        for mode in modes:
+            ctx.info(mode.line(), level="info" if mode.report.in_maintenance else "warning")
+        left = [m for m in modes if not m.report.in_maintenance]
+        if left:
+            raise StageError(
+                f"terraform destroy succeeded, but {len(left)}/{len(modes)} nodes are not in "
+                "maintenance mode: "
+                + "; ".join(f"{m.node.name} {m.report.mode}" for m in left)
+                + " (their reset failed: they still run the old cluster)",
+                evidence=(*swallowed, *(m.line() for m in left)),
+                data={
+                    maintenance.NOT_IN_MAINTENANCE: "\n".join(
+                        f"{m.node.name}={m.report.address}" for m in left
+                    )
+                },
+            )
+        return maintenance.summary(modes)
 
     def _files_gone(self, ctx: StageContext) -> None:
         left = [p for p in (ctx.profile.kubeconfig, ctx.profile.talosconfig) if p.exists()]
