@@ -8,7 +8,9 @@ engine detects them from the evidence like it would from the real backends.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -35,6 +37,7 @@ from vixens_tui.core.ports import (
     ClusterError,
     HttpResult,
     NodeModeReport,
+    SnapshotInfo,
     TalosError,
     TerraformError,
     TfDiagnostic,
@@ -145,6 +148,8 @@ class FakeWorld:
         """Node -> the modes its next probes answer, one per probe (the last one stays): a
         node rebooting after its reset (installed, then unreachable, then maintenance)."""
         self.talos_calls: list[str] = []
+        self.snapshot_refused: set[str] = set()
+        """Control planes whose etcd snapshot fails."""
         self.talos_credentials = True
         """Whether the talosconfig can be read (keep_credentials) for a reset afterwards."""
         self._names = itertools.count(1)
@@ -673,6 +678,20 @@ class FakeTalos:
         self.world.talos_calls.append("keep credentials")
         self.kept = self.world.talos_credentials
         return self.kept
+
+    def etcd_snapshot(self, address: str, target: Path) -> SnapshotInfo:
+        self.world.talos_calls.append(f"etcd snapshot {address}")
+        if not self.world.exists or self._node_by_ip(address) in self.world.snapshot_refused:
+            raise TalosError(f"{address}: etcd snapshot: Unavailable: connection refused")
+        data = b"etcd snapshot of " + self.world.profile.name.encode()
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return SnapshotInfo(str(target), len(data), hashlib.sha256(data).hexdigest(), address)
+
+    def _node_by_ip(self, address: str) -> str:
+        return next((n.name for n in self.world.profile.nodes if n.ip == address), "")
 
     def reset(self, address: str) -> None:
         self.world.talos_calls.append(f"reset {address}")

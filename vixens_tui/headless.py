@@ -32,6 +32,7 @@ from vixens_tui.core.events import (
     ChecklistChanged,
     ClusterChanged,
     DestroyLaunched,
+    EtcdSnapshotSaved,
     Event,
     FixApplied,
     Info,
@@ -148,6 +149,11 @@ def render(event: Event) -> str | None:
         return f"run {event.outcome} (exit {event.exit_code}): {event.message}"
     if isinstance(event, DestroyLaunched):
         return f"terraform destroy of {event.resources} resources at {event.endpoint}"
+    if isinstance(event, EtcdSnapshotSaved):
+        return (
+            f"etcd snapshot saved: {event.path} ({event.size:,} bytes, sha256 "
+            f"{event.sha256[:16]}…, from {event.node})"
+        )
     if isinstance(event, Transitioned | ClusterChanged):
         return None
     return f"{event.kind}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from vixens_tui.core.checkpoint.lock import UnusableLockFile, read_holder
 from vixens_tui.core.checkpoint.model import ChecklistState, Checkpoint
@@ -30,7 +31,7 @@ def _when(at: datetime | None) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else "-"
 
 
-def render_text(cp: Checkpoint, holder: str | None) -> str:
+def render_text(cp: Checkpoint, holder: str | None, earlier: str = "") -> str:
     lines = [
         f"environment {cp.env}{' (demo)' if cp.demo else ''}: run {cp.run_id}, "
         f"{cp.outcome.value}" + (f" (exit {cp.exit_code})" if cp.exit_code is not None else ""),
@@ -48,6 +49,16 @@ def render_text(cp: Checkpoint, holder: str | None) -> str:
             f"{rec.name.value:<12} {rec.status.value:<12} {rec.attempts:>5} "
             f"{_dur(rec.duration_s):>7} {_dur(rec.total_s if rec.attempts else None):>7}  {note}"
         )
+    if cp.etcd_snapshot is not None:
+        snap = cp.etcd_snapshot
+        lines.append("")
+        lines.append(
+            f"etcd snapshot: {snap.path} ({snap.size:,} bytes, sha256 {snap.sha256}, from "
+            f"{snap.node}, {_when(snap.at)})"
+        )
+    elif earlier:
+        lines.append("")
+        lines.append(f"etcd snapshot of an earlier run: {earlier}")
     if cp.fixes:
         lines.append("")
         lines.append("fixes applied:")
@@ -66,6 +77,16 @@ def render_text(cp: Checkpoint, holder: str | None) -> str:
             evidence = f": {item.evidence}" if item.evidence else ""
             lines.append(f"  {mark} {item.title}{evidence}")
     return "\n".join(lines)
+
+
+def _latest_snapshot(directory: Path) -> str:
+    """The newest snapshot file an earlier run left ("" when none): "path (size)"."""
+    try:
+        files = [p for p in directory.glob("etcd-*.db") if p.is_file() and not p.is_symlink()]
+        newest = max(files, key=lambda p: p.stat().st_mtime, default=None)
+        return f"{newest} ({newest.stat().st_size:,} bytes)" if newest else ""
+    except OSError:
+        return ""
 
 
 @quiet_on_broken_pipe
@@ -92,5 +113,5 @@ def run(options: Options) -> int:
         data = json.loads(checkpoint.model_dump_json())
         print(json.dumps({"env": state.env, "run": data, "lock": holder_text}, indent=2))
     else:
-        print(render_text(checkpoint, holder_text))
+        print(render_text(checkpoint, holder_text, _latest_snapshot(state.dir / "snapshots")))
     return ExitCode.DONE

@@ -199,7 +199,8 @@ def test_a_node_reset_swallowed_by_the_talos_module_is_found_and_fixed(harness) 
     (fixed,) = [e for e in h.of(FixApplied) if e.issue_id == "node-reset-failed"]
     assert fixed.ok and fixed.detail.startswith("reset onyx through the Talos API; 3/3 nodes")
     calls = h.world.talos_calls
-    assert calls[0] == "keep credentials"  # before terraform destroy removed the talosconfig
+    # The snapshot first, then the certificate kept, before terraform destroy removed the file.
+    assert calls[:2] == ["etcd snapshot 192.168.111.162", "keep credentials"]
     assert calls.count("reset 192.168.0.164") == 1 and not [
         c for c in calls if "reset 192.168.0.16" in c and "164" not in c
     ]

@@ -6,13 +6,18 @@ The demo with a flaky API (`--faults api-flaky`) is in test_api_faults.py, with 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
+import stat
+import subprocess
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.cliutil import CLI
 from tests.e2e.conftest import KNOWN_ISSUES, FinishedDemo
 from tests.fakes import addresses_for
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
@@ -35,6 +40,20 @@ def test_demo_from_nothing_to_validated(finished_demo: Callable[[str], FinishedD
     # The user's real configuration: 21 managed resources (its 4 data sources not counted),
     # at their real addresses: the destroy lists them and the apply creates each one.
     assert destroy.summary and destroy.summary.startswith("21 resources destroyed;")
+    # etcd's snapshot, through the simulated control plane's Talos API, before the destroy:
+    # in the state directory, private, as the checkpoint, the journal and the output say.
+    snap = cp.etcd_snapshot
+    assert snap is not None and snap.node == "obsy"
+    path = Path(snap.path)
+    assert path.is_relative_to(demo.root / "state") and path.stat().st_size == snap.size > 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == snap.sha256
+    assert f"[destroy] etcd snapshot saved: {path} ({snap.size:,} bytes" in result.stdout
+    assert f"etcd snapshot saved: {path} ({snap.size:,} bytes)" in result.stdout  # what is lost
+    status = subprocess.run(
+        [*CLI, "status", "--env", demo.key], env=demo.env, capture_output=True, text=True
+    )
+    assert f"etcd snapshot: {path} ({snap.size:,} bytes, sha256 {snap.sha256}" in status.stdout
     # Every node proven in maintenance mode by its own Talos API (not by Terraform's word).
     assert "; 3/3 nodes in maintenance mode (obsy 127." in destroy.summary, destroy.summary
     for node in ("obsy", "onyx", "opale"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 from vixens_tui.core.cancel import CancelToken
@@ -34,6 +35,8 @@ class DestroyPreview:
     applications: tuple[str, ...] = ()
     volume_claims: tuple[str, ...] = ()
     cluster_reachable: bool = False
+    etcd_snapshot: str = ""
+    """Where etcd's snapshot was saved, with its size ("" when none was taken)."""
 
 
 ConfirmDestroy = Callable[[DestroyPreview], bool]
@@ -53,6 +56,8 @@ class StageContext:
     deadline: float = field(default_factory=lambda: time.monotonic() + 3600)
     log_file: IO[str] | None = None
     """The attempt's log: every tool line, raw, as it came."""
+    state_dir: Path | None = None
+    """The environment's state directory (where the destroy saves etcd's snapshot)."""
 
     @property
     def terraform(self) -> TerraformBackend:

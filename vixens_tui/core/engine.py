@@ -332,6 +332,7 @@ class Engine:
             confirm_destroy=self.decider.confirm_destroy,
             deadline=time.monotonic() + self.profile.timeout(name),
             log_file=log,
+            state_dir=self.state.dir,
         )
 
     def _resume_point(self, checkpoint: Checkpoint) -> StageName | None:

@@ -151,6 +151,18 @@ class DestroyLaunched(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EtcdSnapshotSaved(Event):
+    """etcd's snapshot, taken through the Talos API before the destroy, is on this host.
+    Recorded in the checkpoint (`etcd_snapshot`): `bootstrap --recover-from` needs it."""
+
+    kind: ClassVar[str] = "etcd_snapshot_saved"
+    path: str
+    size: int
+    sha256: str
+    node: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Info(Event):
     """A step of a stage worth a line: a command about to run, a result, a decision."""
 

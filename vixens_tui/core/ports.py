@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from vixens_tui.core.cancel import CancelToken
@@ -213,6 +214,16 @@ class NodeModeReport:
         return self.mode == "maintenance"
 
 
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """An etcd snapshot written to this host: where, how big, its SHA-256, from which node."""
+
+    path: str
+    size: int
+    sha256: str
+    node: str
+
+
 @runtime_checkable
 class TalosBackend(Protocol):
     """The nodes' Talos API (apid, port 50000), as `talosctl` reaches it."""
@@ -229,6 +240,11 @@ class TalosBackend(Protocol):
     def reset(self, address: str) -> None:
         """`talosctl reset --graceful=false --reboot` through the API, with the talosconfig's
         certificate (the file's, else the one kept). Raises TalosError."""
+        ...
+
+    def etcd_snapshot(self, address: str, target: Path) -> SnapshotInfo:
+        """`talosctl etcd snapshot TARGET -n ADDRESS`: etcd's snapshot streamed from that
+        control plane into `target` (0600, whole or not at all). Raises TalosError."""
         ...
 
 

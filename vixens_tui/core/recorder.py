@@ -15,12 +15,14 @@ from vixens_tui.core.checkpoint.model import (
     Checkpoint,
     FixRecord,
     Outcome,
+    SnapshotRecord,
     StageStatus,
 )
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.events import (
     ChecklistChanged,
     DestroyLaunched,
+    EtcdSnapshotSaved,
     Event,
     FixApplied,
     IssueDetected,
@@ -141,6 +143,15 @@ class Recorder:
             item.evidence = event.evidence
             item.by = "user" if event.by == "user" else "probe"
             item.at = _at(event)
+            return True
+        if isinstance(event, EtcdSnapshotSaved):
+            cp.etcd_snapshot = SnapshotRecord(
+                path=event.path,
+                size=event.size,
+                sha256=event.sha256,
+                node=event.node,
+                at=_at(event),
+            )
             return True
         if isinstance(event, DestroyLaunched):
             if cp.destroy_launched_at is None:

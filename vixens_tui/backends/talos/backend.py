@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vixens_tui.core import ports
-from vixens_tui.core.ports import NodeModeReport
+from vixens_tui.core.ports import NodeModeReport, SnapshotInfo
 
 if TYPE_CHECKING:
     from vixens_tui.backends.talos.client import TalosCredentials
@@ -68,3 +68,13 @@ class TalosApiBackend:
             client.reset(address, graceful=False, reboot=True)
         except TalosError as exc:
             raise ports.TalosError(str(exc)) from None
+
+    def etcd_snapshot(self, address: str, target: Path) -> SnapshotInfo:
+        from vixens_tui.backends.talos.client import TalosClient, TalosError
+
+        client = TalosClient(self._credentials(), port=self.port)
+        try:
+            saved = client.etcd_snapshot(address, target)
+        except TalosError as exc:
+            raise ports.TalosError(str(exc)) from None
+        return SnapshotInfo(str(saved.path), saved.size, saved.sha256, address)

@@ -80,6 +80,16 @@ class FixRecord(_Model):
     detail: str = ""
 
 
+class SnapshotRecord(_Model):
+    """etcd's snapshot taken before the destroy (`bootstrap --recover-from` reads it)."""
+
+    path: str
+    size: Count
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    node: str
+    at: Moment
+
+
 class ChecklistState(StrEnum):
     PENDING = "pending"
     PROVED = "proved"
@@ -127,6 +137,8 @@ class Checkpoint(_Model):
     """What the run was asked to build, from the profile (`core.inputs`): a resume compares
     it with the profile of the day, shows what changed and re-opens the stages it concerns.
     None for a run recorded before version 2."""
+    etcd_snapshot: SnapshotRecord | None = None
+    """The etcd snapshot this run saved before its destroy (none: not taken, or not yet)."""
     destroy_launched_at: Moment | None = None
     """When this run launched `terraform destroy`, after the wrong-cluster guard and the
     confirmation. From then on a missing kubeconfig is the destroy's doing, not a typo."""

@@ -334,6 +334,9 @@ class KnownIssueSettings(_Strict):
     """Texts a destroy-time provisioner prints when it swallowed a failure (the Talos module's
     `talosctl reset ... || echo "Warning: Node reset failed, continuing destroy"`): Terraform
     then reports success, and the destroy stage fails with the lines that say so."""
+    etcd_snapshot: bool = True
+    """Take etcd's snapshot through the Talos API before the destroy, and stop if it cannot
+    be taken. False: destroy without one (the explicit choice the runbook never had)."""
     maintenance_wait_s: PositiveFloat = 300.0
     """How long the destroy waits for every node to answer in maintenance mode after Terraform
     finished (a reset node reboots first: a minute or two on the real machines)."""

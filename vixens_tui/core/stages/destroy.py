@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from vixens_tui.core import maintenance
 from vixens_tui.core.cancel import Cancelled
 from vixens_tui.core.context import DestroyPreview, StageContext
-from vixens_tui.core.events import DestroyLaunched, Info
+from vixens_tui.core.events import DestroyLaunched, EtcdSnapshotSaved, Info
 from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.guard import check_before_destroy, is_managed
 from vixens_tui.core.names import StageName
-from vixens_tui.core.ports import TerraformError
+from vixens_tui.core.ports import TalosError, TerraformError
 from vixens_tui.core.stages.base import CheckResult, Stage
 from vixens_tui.core.stages.terraform_io import TerraformRelay
 
@@ -83,7 +85,10 @@ class Destroy(Stage):
             return "nothing to destroy (empty state)" + (f"; {proven}" if proven else "")
         ctx.info(f"{len(addresses)} resources in the state")
 
+        saved = self._etcd_snapshot(ctx)
         preview = destroy_preview(ctx, addresses)
+        if saved:
+            preview = dataclasses.replace(preview, etcd_snapshot=saved)
         # What will be lost goes to the journal before anyone is asked (issue: before destroy).
         if preview.cluster_reachable:
             lost = (
@@ -98,6 +103,8 @@ class Destroy(Stage):
                 f"about to destroy {len(addresses)} resources; the cluster is not reachable, "
                 f"so what it holds cannot be listed"
             )
+        if saved:
+            lost += f"; etcd snapshot saved: {saved}"
         ctx.emit(Info(stage=ctx.stage, message=lost, level="warning"))
         if not ctx.confirm_destroy(preview):
             raise StageError(
@@ -175,6 +182,53 @@ class Destroy(Stage):
         proven = self._nodes_in_maintenance(ctx, tuple(relay.swallowed))
         return f"{removed} resources destroyed{counted}; kubeconfig and talosconfig removed" + (
             f"; {proven}" if proven else ""
+        )
+
+    def _etcd_snapshot(self, ctx: StageContext) -> str:
+        """etcd's snapshot from the first control plane that gives one, saved under the state
+        directory (0600) and recorded in the checkpoint and the journal; "where (size)", or ""
+        when none is taken. A snapshot that cannot be taken stops the run before anything is
+        destroyed, unless the profile says to go on without one."""
+        run = ctx.run
+        if run.etcd_snapshot is not None:
+            snap = run.etcd_snapshot
+            ctx.info(f"etcd snapshot already saved by this run: {snap.path}")
+            return f"{snap.path} ({snap.size:,} bytes)"
+        talos, settings = ctx.talos, ctx.profile.known_issues
+        if not settings.etcd_snapshot:
+            ctx.info("no etcd snapshot: the profile says to destroy without one", level="warning")
+            return ""
+        if run.destroy_launched_at is not None:
+            # An earlier attempt of this run started destroying: etcd may be half gone.
+            ctx.info("no etcd snapshot: the destroy had already started", level="warning")
+            return ""
+        if talos is None or ctx.state_dir is None:
+            return ""
+        target = ctx.state_dir / "snapshots" / f"etcd-{run.run_id}.db"
+        planes = [n for n in ctx.profile.nodes if n.role == "control-plane"]
+        failures = []
+        for node in planes:
+            ctx.info(f"talosctl etcd snapshot {target} -n {node.ip} ({node.name})")
+            try:
+                info = talos.etcd_snapshot(node.ip, target)
+            except TalosError as exc:
+                failures.append(f"{node.name}: {exc}")
+                ctx.info(f"etcd snapshot from {node.name} failed: {exc}", level="warning")
+                continue
+            ctx.emit(
+                EtcdSnapshotSaved(
+                    stage=ctx.stage,
+                    path=info.path,
+                    size=info.size,
+                    sha256=info.sha256,
+                    node=node.name,
+                )
+            )
+            return f"{info.path} ({info.size:,} bytes)"
+        raise StageError(
+            f"no etcd snapshot could be taken ({'; '.join(failures)}): nothing was destroyed. "
+            "To destroy without one, set [known_issues] etcd_snapshot = false in the profile",
+            evidence=tuple(failures),
         )
 
     def _nodes_in_maintenance(

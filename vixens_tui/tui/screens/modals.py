@@ -92,6 +92,8 @@ class DestroyConfirmScreen(Dialog):
                 f"\n{len(p.volume_claims)} PersistentVolumeClaims: {_listing(p.volume_claims)}",
                 "bold",
             )
+        if p.etcd_snapshot:
+            out.append(f"\netcd snapshot saved: {p.etcd_snapshot}", "green")
         out.append(f"\nResources: {_listing(p.addresses, 4)}", "dim")
         return out
 

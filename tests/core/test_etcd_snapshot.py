@@ -1,0 +1,102 @@
+"""Before the destroy: etcd's snapshot through the Talos API, saved privately, recorded, shown in
+the confirmation; no snapshot, no destroy (unless the profile says to go on without one)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+from pathlib import Path
+
+from vixens_tui.core.checkpoint.model import Outcome
+from vixens_tui.core.context import DestroyPreview
+from vixens_tui.core.decider import AutoDecider
+from vixens_tui.core.engine import RunRequest
+from vixens_tui.core.events import EtcdSnapshotSaved, Info, StageFailed
+from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.names import StageName
+
+
+class Recording(AutoDecider):
+    def __init__(self) -> None:
+        super().__init__(yes=True)
+        self.previews: list[DestroyPreview] = []
+
+    def confirm_destroy(self, preview: DestroyPreview) -> bool:
+        self.previews.append(preview)
+        return super().confirm_destroy(preview)
+
+
+def test_the_snapshot_is_saved_recorded_and_shown_before_anything_is_destroyed(harness) -> None:
+    h = harness()
+    decider = Recording()
+    result = h.engine(decider).run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    cp = h.state.load()
+    assert cp is not None and cp.etcd_snapshot is not None
+    snap = cp.etcd_snapshot
+    path = Path(snap.path)
+    # Under the environment's state directory, private, whole, as recorded.
+    assert path.parent == h.state.dir / "snapshots" and path.name == f"etcd-{cp.run_id}.db"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = path.read_bytes()
+    assert snap.size == len(data) and snap.sha256 == hashlib.sha256(data).hexdigest()
+    assert snap.node == "obsy"
+    # The journal has it too, before the destroy was launched.
+    records = [json.loads(line) for line in h.state.journal_path.read_text().splitlines()]
+    kinds = [r["type"] for r in records]
+    assert kinds.index("etcd_snapshot_saved") < kinds.index("destroy_launched")
+    (saved,) = [r for r in records if r["type"] == "etcd_snapshot_saved"]
+    assert saved["sha256"] == snap.sha256 and saved["size"] == snap.size
+    # The confirmation lists it among what will be lost.
+    (preview,) = decider.previews
+    assert preview.etcd_snapshot == f"{path} ({len(data):,} bytes)"
+    lost = [e.message for e in h.of(Info) if e.message.startswith("about to destroy")]
+    assert lost and lost[0].endswith(f"; etcd snapshot saved: {path} ({len(data):,} bytes)")
+    calls = h.world.calls
+    assert "terraform destroy" in calls
+
+
+def test_a_control_plane_that_refuses_is_passed_over(harness) -> None:
+    h = harness()
+    h.world.snapshot_refused = {"obsy"}
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    (saved,) = h.of(EtcdSnapshotSaved)
+    assert saved.node == "onyx"
+    warnings = [e.message for e in h.of(Info) if e.level == "warning"]
+    assert any(w.startswith("etcd snapshot from obsy failed") for w in warnings)
+
+
+def test_no_snapshot_means_no_destroy(harness) -> None:
+    h = harness()
+    h.world.snapshot_refused = {"obsy", "onyx", "opale"}
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.NEEDS_HUMAN
+    (failed,) = [e for e in h.of(StageFailed) if e.stage is StageName.DESTROY]
+    assert failed.error.startswith("no etcd snapshot could be taken (obsy: ")
+    assert "nothing was destroyed" in failed.error and "etcd_snapshot = false" in failed.error
+    assert "terraform destroy" not in h.world.calls
+    assert h.world.state  # the state still lists every resource
+    cp = h.state.load()
+    assert cp is not None and cp.etcd_snapshot is None and cp.destroy_launched_at is None
+    assert not (h.state.dir / "snapshots").exists() or not any(
+        (h.state.dir / "snapshots").iterdir()
+    )
+
+
+def test_the_profile_may_go_on_without_one(harness) -> None:
+    h = harness()
+    h.world.snapshot_refused = {"obsy", "onyx", "opale"}
+    h.profile = h.profile.model_copy(
+        update={"known_issues": h.profile.known_issues.model_copy(update={"etcd_snapshot": False})}
+    )
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    assert not h.of(EtcdSnapshotSaved)
+    assert not [c for c in h.world.talos_calls if c.startswith("etcd snapshot")]
+    assert any(
+        e.message == "no etcd snapshot: the profile says to destroy without one" for e in h.of(Info)
+    )
+    cp = h.state.load()
+    assert cp is not None and cp.outcome is Outcome.DONE and cp.etcd_snapshot is None
