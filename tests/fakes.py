@@ -39,6 +39,7 @@ from vixens_tui.core.ports import (
     NodeModeReport,
     SnapshotInfo,
     TalosError,
+    TalosHealth,
     TerraformError,
     TfDiagnostic,
     TfListener,
@@ -148,6 +149,8 @@ class FakeWorld:
         """Node -> the modes its next probes answer, one per probe (the last one stays): a
         node rebooting after its reset (installed, then unreachable, then maintenance)."""
         self.talos_calls: list[str] = []
+        self.etcd_missing: set[str] = set()
+        """Control planes whose etcd never joins (not a member, its service not running)."""
         self.snapshot_refused: set[str] = set()
         """Control planes whose etcd snapshot fails."""
         self.talos_credentials = True
@@ -689,6 +692,21 @@ class FakeTalos:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         return SnapshotInfo(str(target), len(data), hashlib.sha256(data).hexdigest(), address)
+
+    def health(self, address: str) -> TalosHealth:
+        self.world.talos_calls.append(f"health {address}")
+        name = self._node_by_ip(address)
+        if not name or self.world.talos_modes.get(name) != "installed" or not self.world.exists:
+            raise TalosError(f"{address}: version: Unavailable: connection refused")
+        members = tuple(
+            n.name
+            for n in self.world.profile.nodes
+            if n.role == "control-plane" and n.name not in self.world.etcd_missing
+        )
+        services = {s: ("Running", True) for s in ("apid", "etcd", "kubelet", "machined")}
+        if name in self.world.etcd_missing:
+            services["etcd"] = ("Preparing", False)
+        return TalosHealth(address, "v1.11.5", services, members)
 
     def _node_by_ip(self, address: str) -> str:
         return next((n.name for n in self.world.profile.nodes if n.ip == address), "")

@@ -32,6 +32,8 @@ class Observation:
     secrets_present: Mapping[str, bool | None]
     """"namespace/kind/name" -> exists as that kind (None: the API did not answer), for each
     object the secrets stage applies."""
+    talos: tuple[bool, str] | None = None
+    """Talos's own word on the control planes (talos_health.verdict); None: not asked."""
 
 
 Probe = Callable[[Observation], tuple[bool, str]]
@@ -168,7 +170,11 @@ def _issuers(o: Observation) -> tuple[bool, str]:
 
 
 def _talos(o: Observation) -> tuple[bool, str]:
-    return talos_verdict(o.profile, o.snapshot)
+    ok, evidence = talos_verdict(o.profile, o.snapshot)
+    if o.talos is None:
+        return ok, evidence
+    healthy, health = o.talos
+    return ok and healthy, f"{evidence}; {health}"
 
 
 def _cilium_version(o: Observation) -> tuple[bool, str]:

@@ -224,6 +224,19 @@ class SnapshotInfo:
     node: str
 
 
+@dataclass(frozen=True, slots=True)
+class TalosHealth:
+    """What an installed node's API says of itself (`talosctl version`, `services`,
+    `etcd members`)."""
+
+    address: str
+    version: str
+    services: Mapping[str, tuple[str, bool]]
+    """Service id -> (state, healthy), e.g. "etcd" -> ("Running", True)."""
+    etcd_members: tuple[str, ...]
+    """The hostnames of etcd's members, as this node sees them."""
+
+
 @runtime_checkable
 class TalosBackend(Protocol):
     """The nodes' Talos API (apid, port 50000), as `talosctl` reaches it."""
@@ -240,6 +253,10 @@ class TalosBackend(Protocol):
     def reset(self, address: str) -> None:
         """`talosctl reset --graceful=false --reboot` through the API, with the talosconfig's
         certificate (the file's, else the one kept). Raises TalosError."""
+        ...
+
+    def health(self, address: str) -> TalosHealth:
+        """The node's version, services and etcd members over mutual TLS. Raises TalosError."""
         ...
 
     def etcd_snapshot(self, address: str, target: Path) -> SnapshotInfo:

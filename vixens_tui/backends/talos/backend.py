@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vixens_tui.core import ports
-from vixens_tui.core.ports import NodeModeReport, SnapshotInfo
+from vixens_tui.core.ports import NodeModeReport, SnapshotInfo, TalosHealth
 
 if TYPE_CHECKING:
     from vixens_tui.backends.talos.client import TalosCredentials
@@ -78,3 +78,17 @@ class TalosApiBackend:
         except TalosError as exc:
             raise ports.TalosError(str(exc)) from None
         return SnapshotInfo(str(saved.path), saved.size, saved.sha256, address)
+
+    def health(self, address: str) -> TalosHealth:
+        from vixens_tui.backends.talos.client import TalosClient, TalosError
+
+        client = TalosClient(self._credentials(), port=self.port)
+        try:
+            return TalosHealth(
+                address,
+                client.version(address),
+                client.services(address),
+                tuple(client.etcd_members(address)),
+            )
+        except TalosError as exc:
+            raise ports.TalosError(str(exc)) from None

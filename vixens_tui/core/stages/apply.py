@@ -1,8 +1,10 @@
 """Stage 3 (étape 2): terraform validate, terraform apply with its phases followed live,
-then wait until the profile's nodes are Ready at its Kubernetes version."""
+then wait until the profile's nodes are Ready at its Kubernetes version, and until Talos says
+etcd has every control plane and apid, kubelet and etcd run on each (talos_health.py)."""
 
 from __future__ import annotations
 
+from vixens_tui.core import talos_health
 from vixens_tui.core.cancel import Cancelled
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.context import StageContext
@@ -70,4 +72,10 @@ class Apply(Stage):
         ctx.cluster.start()
         condition = NodesReady(ctx)
         wait_for(ctx, f"{len(condition.nodes)} nodes Ready at {condition.version}", condition)
-        return f"{added} resources created; " + condition(ctx.cluster.snapshot())[1]
+        summary = f"{added} resources created; " + condition(ctx.cluster.snapshot())[1]
+        if ctx.talos is not None:
+            ctx.info("asking each control plane's Talos API for its services and etcd's members")
+            health = talos_health.wait_healthy(ctx, ctx.talos)
+            ctx.info(f"Talos: {health}")
+            summary += f"; Talos: {health}"
+        return summary

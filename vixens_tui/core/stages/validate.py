@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from vixens_tui.core import talos_health
 from vixens_tui.core.argocd import app_ok
 from vixens_tui.core.certificates import certificates_verdict
 from vixens_tui.core.checklist import CHECKLIST, Observation
@@ -46,6 +47,7 @@ class Validation:
         self.report = report
         self._http: dict[str, HttpResult] = {}
         self._secrets: dict[str, bool | None] = {}
+        self._talos: tuple[bool, str] | None = None
         self._probed_at = -1e9
         self._events_at = -1e9
         self._events_read: dict[tuple[str, str], float] = {}
@@ -72,6 +74,10 @@ class Validation:
         for check in self.ctx.profile.http_checks:
             self._http[check.name] = probe_check(self.ctx.http, check)
         self._secrets = secrets_present(self.ctx)
+        talos = self.ctx.talos
+        if talos is not None:
+            planes = tuple(n.name for n in self.ctx.profile.nodes if n.role == "control-plane")
+            self._talos = talos_health.verdict(planes, talos_health.ask(talos, self.ctx))
 
     def _tell_http(self, snap: ClusterSnapshot, *, final: bool = False) -> list[str]:
         """Each HTTP check's verdict; journaled when it changes (the pass or fail, not every
@@ -139,7 +145,7 @@ class Validation:
     def record_final(self, snap: ClusterSnapshot) -> None:
         """Store the evidence of every proved item as it stands at the end."""
         self._tell_http(snap, final=True)
-        obs = Observation(self.ctx.profile, snap, self._http, self._secrets)
+        obs = Observation(self.ctx.profile, snap, self._http, self._secrets, self._talos)
         for entry in CHECKLIST:
             ok, evidence = entry.probe(obs)
             if ok and self.states.get(entry.id) != (ChecklistState.PROVED.value, evidence):
@@ -171,7 +177,7 @@ class Validation:
             return False, why
         self._refresh_probes()
         self._refresh_mounts(snap)
-        obs = Observation(self.ctx.profile, snap, self._http, self._secrets)
+        obs = Observation(self.ctx.profile, snap, self._http, self._secrets, self._talos)
         manual = self.manual()
         failing = list(self.mount_problems())
         for entry in CHECKLIST:
