@@ -38,6 +38,9 @@ def profile_file(root: Path, *, timeout: int = 10, name: str = "dev") -> Path:
     ):
         text = _set_timeout(text, stage, timeout)
     text = text.replace("wait_progress_s = 10", "wait_progress_s = 0.5", 1)
+    # The profile's nodes are the user's (192.168.x): no traffic may go there. Their Talos API
+    # is the demo's and the simulator tests' (loopback nodes), not these CLI tests'.
+    text = text.replace("talos_api = true", "talos_api = false", 1)
     text = text.replace("required_namespaces", "namespace_grace_s = 1\nrequired_namespaces", 1)
     text = text.replace(
         'root_app = "vixens-app-of-apps"', 'root_app = "vixens-app-of-apps"\nsync_grace_s = 0.5', 1

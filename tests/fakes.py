@@ -38,6 +38,7 @@ from vixens_tui.core.ports import (
     HttpResult,
     NodeModeReport,
     SnapshotInfo,
+    TalosConfigInfo,
     TalosError,
     TalosHealth,
     TerraformError,
@@ -149,6 +150,8 @@ class FakeWorld:
         """Node -> the modes its next probes answer, one per probe (the last one stays): a
         node rebooting after its reset (installed, then unreachable, then maintenance)."""
         self.talos_calls: list[str] = []
+        self.talosconfig_endpoint = ""
+        """The talosconfig's endpoint ("": the profile's endpoint host, the VIP)."""
         self.etcd_missing: set[str] = set()
         """Control planes whose etcd never joins (not a member, its service not running)."""
         self.snapshot_refused: set[str] = set()
@@ -670,12 +673,20 @@ class FakeTalos:
         if script:
             self.world.talos_modes[name] = script.pop(0) if len(script) > 1 else script[0]
         mode = self.world.talos_modes[name]
-        evidence = (
-            "insecure Version: Unimplemented: API is not implemented in maintenance mode"
-            if mode == "maintenance"
-            else "insecure Version refused in the TLS handshake: certificate required"
-        )
+        evidence = {
+            "maintenance": "insecure Version: Unimplemented: API is not implemented in "
+            "maintenance mode",
+            "installed": "insecure Version refused in the TLS handshake: certificate required",
+        }.get(mode, "insecure Version: [Errno 113] No route to host")
         return NodeModeReport(address, mode, evidence)
+
+    def talosconfig(self) -> TalosConfigInfo:
+        path = self.world.profile.talosconfig
+        if not path.is_file():
+            raise TalosError(f"no talosconfig at {path}")
+        endpoint = self.world.talosconfig_endpoint or (self.world.profile.api_endpoint.host or "")
+        nodes = tuple(n.ip for n in self.world.profile.nodes)
+        return TalosConfigInfo(str(path), "vixens-dev", (endpoint,), nodes)
 
     def keep_credentials(self) -> bool:
         self.world.talos_calls.append("keep credentials")

@@ -200,7 +200,10 @@ def test_a_node_reset_swallowed_by_the_talos_module_is_found_and_fixed(harness) 
     assert fixed.ok and fixed.detail.startswith("reset onyx through the Talos API; 3/3 nodes")
     calls = h.world.talos_calls
     # The snapshot first, then the certificate kept, before terraform destroy removed the file.
-    assert calls[:2] == ["etcd snapshot 192.168.111.162", "keep credentials"]
+    # Preflight asks each node on its VLAN address; then the destroy takes the snapshot and
+    # keeps the certificate, before terraform destroy removed the talosconfig.
+    assert calls[:3] == [f"probe {n.ip}" for n in h.profile.nodes]
+    assert calls[3:5] == ["etcd snapshot 192.168.111.162", "keep credentials"]
     assert calls.count("reset 192.168.0.164") == 1 and not [
         c for c in calls if "reset 192.168.0.16" in c and "164" not in c
     ]
@@ -254,8 +257,7 @@ def test_a_node_not_reset_without_a_certificate_kept_stops_the_run(harness) -> N
     API (it accepts only the old cluster's certificate). The fix fails, saying why; the run
     stops (exit 1: a known issue whose fix failed), nothing is built on the installed node."""
     h = harness(Faults(reset_unreachable=("opale",)))
-    h.world.talos_credentials = False
-    h.profile.talosconfig.unlink(missing_ok=True)
+    h.world.talos_credentials = False  # the file could not be read before the destroy
     result = h.engine().run(RunRequest())
     assert result.exit_code == ExitCode.STAGE_FAILED
     fixes = [e for e in h.of(FixApplied) if e.issue_id == "node-reset-failed"]

@@ -77,6 +77,6 @@ def real_backends(profile: Profile, redactor: Redactor | None = None) -> Backend
         terraform=terraform_for(profile),
         cluster=cluster,
         http=http,
-        talos=TalosApiBackend(profile.talosconfig),
+        talos=TalosApiBackend(profile.talosconfig) if profile.talos_api else None,
         closers=(cluster.stop, http.close),
     )

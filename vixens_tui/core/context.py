@@ -73,7 +73,8 @@ class StageContext:
 
     @property
     def talos(self) -> TalosBackend | None:
-        return self.backends.talos
+        """None when nothing speaks to Talos, or when the profile says not to (talos_api)."""
+        return self.backends.talos if self.profile.talos_api else None
 
     def emit(self, event: Event) -> None:
         self.emit_raw(event)

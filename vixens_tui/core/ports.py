@@ -237,12 +237,27 @@ class TalosHealth:
     """The hostnames of etcd's members, as this node sees them."""
 
 
+@dataclass(frozen=True, slots=True)
+class TalosConfigInfo:
+    """The talosconfig's current context: its name, endpoints and nodes (no credentials)."""
+
+    path: str
+    context: str
+    endpoints: tuple[str, ...]
+    nodes: tuple[str, ...]
+
+
 @runtime_checkable
 class TalosBackend(Protocol):
     """The nodes' Talos API (apid, port 50000), as `talosctl` reaches it."""
 
     def probe(self, address: str) -> NodeModeReport:
         """The node's mode, from its insecure answer; never raises."""
+        ...
+
+    def talosconfig(self) -> TalosConfigInfo:
+        """The talosconfig read and checked whole (a context with a CA, a certificate and a
+        key). Raises TalosError saying what is wrong with it."""
         ...
 
     def keep_credentials(self) -> bool:

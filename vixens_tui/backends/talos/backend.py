@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vixens_tui.core import ports
-from vixens_tui.core.ports import NodeModeReport, SnapshotInfo, TalosHealth
+from vixens_tui.core.ports import NodeModeReport, SnapshotInfo, TalosConfigInfo, TalosHealth
 
 if TYPE_CHECKING:
     from vixens_tui.backends.talos.client import TalosCredentials
@@ -25,7 +25,7 @@ TALOS_PORT = 50000
 
 class TalosApiBackend:
     def __init__(self, talosconfig: Path, *, port: int = TALOS_PORT) -> None:
-        self.talosconfig = Path(talosconfig)
+        self.talosconfig_path = Path(talosconfig)
         self.port = port
         self._kept: TalosCredentials | None = None
 
@@ -35,11 +35,24 @@ class TalosApiBackend:
         found = probe_mode(address, port=self.port)
         return NodeModeReport(found.address, found.mode, found.evidence)
 
+    def talosconfig(self) -> TalosConfigInfo:
+        from vixens_tui.backends.talos.client import TalosError, load_talosconfig
+
+        if not self.talosconfig_path.is_file():
+            raise ports.TalosError(f"no talosconfig at {self.talosconfig_path}")
+        try:
+            config = load_talosconfig(self.talosconfig_path)
+        except TalosError as exc:
+            raise ports.TalosError(str(exc)) from None
+        return TalosConfigInfo(
+            str(self.talosconfig_path), config.context, config.endpoints, config.nodes
+        )
+
     def keep_credentials(self) -> bool:
         from vixens_tui.backends.talos.client import TalosError, load_talosconfig
 
         try:
-            self._kept = load_talosconfig(self.talosconfig).credentials
+            self._kept = load_talosconfig(self.talosconfig_path).credentials
         except TalosError:
             return False
         return True
@@ -47,15 +60,15 @@ class TalosApiBackend:
     def _credentials(self) -> TalosCredentials:
         from vixens_tui.backends.talos.client import TalosError, load_talosconfig
 
-        if self.talosconfig.exists():
+        if self.talosconfig_path.exists():
             try:
-                return load_talosconfig(self.talosconfig).credentials
+                return load_talosconfig(self.talosconfig_path).credentials
             except TalosError as exc:
                 if self._kept is None:
                     raise ports.TalosError(str(exc)) from None
         if self._kept is None:
             raise ports.TalosError(
-                f"no client certificate for the old cluster: {self.talosconfig} is gone (the "
+                f"no client certificate for the old cluster: {self.talosconfig_path} is gone (the "
                 "destroy removed it) and this process did not read it before the destroy"
             )
         return self._kept

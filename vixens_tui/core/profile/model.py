@@ -408,6 +408,11 @@ class Profile(_Strict):
     apply_phases: tuple[ApplyPhase, ...] = ()
     timeouts_s: dict[StageName, PositiveFloat] = Field(default_factory=_default_timeouts)
     expected_s: dict[StageName, tuple[float, float]] = Field(default_factory=_default_expected)
+    talos_api: bool = True
+    """Speak to the nodes' Talos API (port 50000): preflight's talosconfig and node checks, the
+    etcd snapshot before the destroy, the proof that every node is in maintenance mode after it,
+    Talos's health after the apply. False on an admin host that cannot reach the nodes: none of
+    that is done, and preflight says so."""
     terraform_min_version: str = "1.5.0"
     terraform_binary: str = "terraform"
     """The terraform to run: a name looked up on PATH, or a path."""

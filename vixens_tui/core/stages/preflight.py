@@ -10,6 +10,7 @@ from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TerraformError
 from vixens_tui.core.secretfiles import SecretFileError, load_gandi, load_synology
 from vixens_tui.core.stages.base import CheckResult, Stage
+from vixens_tui.core.talos_preflight import check_talos
 from vixens_tui.core.versions import version_at_least
 
 
@@ -91,6 +92,10 @@ class Preflight(Stage):
         verdict = check_kubeconfig_side(ctx, addresses)
         ctx.info(verdict)
         done.append(verdict)
+        verdict = check_talos(ctx, cluster_expected=bool(addresses))
+        if verdict:
+            ctx.info(verdict)
+            done.append(verdict)
         for line in profile.apps_skipped:
             # The expected apps came from a GitOps overlay the reader did not fully follow.
             ctx.emit(

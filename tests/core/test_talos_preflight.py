@@ -1,0 +1,82 @@
+"""Preflight's Talos side: a talosconfig of this cluster, every node answering; else exit 2
+before anything changes."""
+
+from __future__ import annotations
+
+from vixens_tui.core.engine import RunRequest
+from vixens_tui.core.events import Info, StageFailed, StageSucceeded
+from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.names import StageName
+
+
+def _preflight_error(h) -> str:
+    (failed,) = [e for e in h.of(StageFailed) if e.stage is StageName.PREFLIGHT]
+    return failed.error
+
+
+def test_a_usable_talosconfig_and_every_node_answering_pass(harness) -> None:
+    h = harness()
+    result = h.engine().run(RunRequest(plan=(StageName.PREFLIGHT,)))
+    assert result.exit_code == ExitCode.DONE
+    (ok,) = [e for e in h.of(StageSucceeded) if e.stage is StageName.PREFLIGHT]
+    assert (
+        "talosconfig valid (context vixens-dev, endpoints 192.168.111.160); "
+        "3/3 nodes answer on Talos's API (installed)"
+    ) in ok.summary
+
+
+def test_no_talosconfig_for_a_live_cluster_stops_preflight(harness) -> None:
+    h = harness()
+    h.profile.talosconfig.unlink()
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.BAD_INPUT
+    error = _preflight_error(h)
+    assert error.startswith(f"no talosconfig at {h.profile.talosconfig}: the etcd snapshot")
+    assert "etcd_snapshot = false" in error
+    assert "terraform destroy" not in h.world.calls
+
+
+def test_a_talosconfig_of_another_cluster_stops_preflight(harness) -> None:
+    h = harness()
+    h.world.talosconfig_endpoint = "192.168.222.160:50000"
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.BAD_INPUT
+    error = _preflight_error(h)
+    assert "has endpoints 192.168.222.160:50000: not the profile's nodes" in error
+    assert "terraform destroy" not in h.world.calls
+
+
+def test_a_node_that_does_not_answer_stops_preflight(harness) -> None:
+    h = harness()
+    h.world.talos_modes["onyx"] = "unreachable"
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.BAD_INPUT
+    error = _preflight_error(h)
+    assert error.startswith("1/3 nodes do not answer on Talos's API (port 50000) at their VLAN")
+    assert "onyx (192.168.111.164)" in error and "obsy" not in error
+    assert "terraform destroy" not in h.world.calls
+
+
+def test_with_no_cluster_the_nodes_are_asked_on_their_maintenance_address(harness) -> None:
+    h = harness(prebuilt=False)
+    h.world.talos_modes = dict.fromkeys(h.world.talos_modes, "maintenance")
+    result = h.engine().run(RunRequest(plan=(StageName.PREFLIGHT,)))
+    assert result.exit_code == ExitCode.DONE, result
+    probes = [c for c in h.world.talos_calls if c.startswith("probe")]
+    assert probes == [f"probe {n.maintenance_address}" for n in h.profile.nodes]
+    (ok,) = [e for e in h.of(StageSucceeded) if e.stage is StageName.PREFLIGHT]
+    assert "3/3 nodes answer on Talos's API (maintenance)" in ok.summary
+
+
+def test_a_profile_without_the_talos_api_says_what_is_not_done(harness) -> None:
+    h = harness()
+    h.profile = h.profile.model_copy(update={"talos_api": False})
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    assert h.world.talos_calls == []
+    (ok,) = [e for e in h.of(StageSucceeded) if e.stage is StageName.PREFLIGHT]
+    assert ok.summary.endswith("warning: Talos API off")
+    warned = [e.message for e in h.of(Info) if e.level == "warning"]
+    assert any(
+        w.startswith("Talos API off (profile: talos_api = false): no talosconfig") for w in warned
+    )
