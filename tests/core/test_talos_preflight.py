@@ -3,6 +3,7 @@ before anything changes."""
 
 from __future__ import annotations
 
+from tests.fakes import Faults
 from vixens_tui.core.engine import RunRequest
 from vixens_tui.core.events import Info, StageFailed, StageSucceeded
 from vixens_tui.core.exitcodes import ExitCode
@@ -80,3 +81,15 @@ def test_a_profile_without_the_talos_api_says_what_is_not_done(harness) -> None:
     assert any(
         w.startswith("Talos API off (profile: talos_api = false): no talosconfig") for w in warned
     )
+
+
+def test_a_resume_past_the_destroy_does_not_ask_for_the_old_talosconfig(harness) -> None:
+    """An apply interrupted half-way leaves resources in the state and no talosconfig yet: the
+    resume's preflight must not take that for a live cluster without its talosconfig."""
+    h = harness(Faults(fail_stage={StageName.APPLY: 1}))
+    first = h.engine().run(RunRequest())
+    assert first.exit_code != ExitCode.DONE
+    h.profile.talosconfig.unlink(missing_ok=True)
+    h.world.state.append("module.environment.local_file.kubeconfig")  # half an apply
+    result = h.engine().run(RunRequest(resume=True))
+    assert result.exit_code == ExitCode.DONE, result

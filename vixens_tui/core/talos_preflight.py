@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from vixens_tui.core.checkpoint.model import StageStatus
 from vixens_tui.core.context import StageContext
 from vixens_tui.core.failures import FailureKind, StageError
+from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TalosError
 
 
@@ -24,9 +26,19 @@ def _host(endpoint: str) -> str:
     return parsed.hostname or endpoint
 
 
+def _ahead(ctx: StageContext, stage: StageName) -> bool:
+    """Whether this run still has `stage` to do (planned, not done); `--only preflight`
+    checks everything, as a rehearsal of a whole run."""
+    run = ctx.run
+    if list(run.plan) == [StageName.PREFLIGHT]:
+        return True
+    return stage in run.plan and run.stage(stage).status is not StageStatus.DONE
+
+
 def check_talos(ctx: StageContext, *, cluster_expected: bool) -> str:
     """One line of what was proved; StageError (input) naming what is wrong. "" without a
-    Talos backend."""
+    Talos backend, or when the run is past the point where these checks mean anything (a
+    resume into the apply: the nodes are being installed, the talosconfig not written yet)."""
     talos = ctx.talos
     profile = ctx.profile
     if talos is None:
@@ -37,6 +49,11 @@ def check_talos(ctx: StageContext, *, cluster_expected: bool) -> str:
                 level="warning",
             )
             return "warning: Talos API off"
+        return ""
+    destroy_ahead = _ahead(ctx, StageName.DESTROY) and ctx.run.destroy_launched_at is None
+    if cluster_expected and not destroy_ahead:
+        return ""
+    if not cluster_expected and not _ahead(ctx, StageName.APPLY):
         return ""
     done = []
     if cluster_expected:
