@@ -6,9 +6,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import socket
+
+import pytest
 
 from vixens_tui.core.profile import load_profile
-from vixens_tui.sim.addresses import demo_tfvars, is_loopback, pick_network, plan
+from vixens_tui.sim.addresses import API_PORT, demo_tfvars, is_loopback, pick_network, plan
+from vixens_tui.sim.cluster import SimCluster
 from vixens_tui.sim.demo_repo import DEMO_TFVARS, ENV_DIR, prepare_repo, real_tfvars
 
 IPV4 = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b")
@@ -87,3 +91,28 @@ def test_the_sim_profile_puts_the_nodes_and_endpoint_on_the_network() -> None:
     sim = network.sim_profile(profile)
     assert str(sim.api_endpoint).rstrip("/") == "https://127.5.111.160:6443"
     assert [n.ip for n in sim.nodes] == ["127.5.111.162", "127.5.111.164", "127.5.111.163"]
+
+
+def test_the_picked_address_stays_taken_until_the_api_server_serves_it() -> None:
+    """The demo's daemon picks VIP:6443 and keeps it bound while it builds its cluster: a demo
+    starting beside it cannot take the same address in between (it did once, when the socket
+    was closed right after the choice: "Address already in use" in the daemon)."""
+    network, bound = pick_network(["obsy", "onyx", "opale"])
+    sim = SimCluster(
+        network.sim_profile(load_profile("dev")),
+        host=network.vip,
+        port=API_PORT,
+        api_socket=bound,
+        speed=200,
+    )
+    try:
+        rival = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        with pytest.raises(OSError):
+            rival.bind((network.vip, API_PORT))
+        rival.close()
+        sim.start()
+        assert sim.api_url == f"https://{network.vip}:{API_PORT}"
+        with socket.create_connection((network.vip, API_PORT), timeout=5):
+            pass  # the API server listens on the address it was handed
+    finally:
+        sim.stop()

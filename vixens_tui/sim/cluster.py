@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -58,6 +59,7 @@ class SimCluster:
         seed: int | None = None,
         timings: Timings | None = None,
         versions: BuiltVersions | None = None,
+        api_socket: socket.socket | None = None,
     ) -> None:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; use one of {', '.join(SCENARIOS)}")
@@ -103,6 +105,10 @@ class SimCluster:
             disruptions=self.flaky,
             logs=self._log,
         )
+        if api_socket is not None:
+            # Already bound to host:port by whoever picked the address: kept bound, so that
+            # nobody else takes the address between that choice and the server's start.
+            self._api.adopt(api_socket)
         self.scenario = Scenario(
             self.world,
             FileMakers(self.kubeconfig_text, self.talosconfig_text),

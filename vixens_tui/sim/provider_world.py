@@ -54,8 +54,7 @@ class ProviderWorld:
         self.repo = self.workspace / "repo"
         self.tf_dir = self.repo.joinpath(*ENV_DIR.parts)
         names = [n.name for n in profile.nodes]
-        network, probe = pick_network(names)
-        probe.close()  # the API server binds it next
+        network, bound = pick_network(names)
         self.network: DemoNetwork = network
         self.sim = SimCluster(
             network.sim_profile(profile),
@@ -68,6 +67,10 @@ class ProviderWorld:
             # What the user's configuration builds, not what the profile expects: the
             # checklist compares the two.
             versions=BuiltVersions.of_repository(),
+            # VIP:6443 stays bound from the choice of the network to the API's start: closed
+            # in between, a demo starting beside this one could take the same address (seen
+            # once, as "Address already in use" in the daemon).
+            api_socket=bound,
         )
         self.plane: Backplane | None = None
         self.host: ProviderHost | None = None

@@ -99,6 +99,15 @@ class APIServer:
     def available(self) -> bool:
         return self._httpd is not None
 
+    def adopt(self, sock: socket.socket) -> None:
+        """Take `sock`, bound to this server's address and not listening, as the placeholder
+        that holds the port until the API comes up."""
+        with self._switch:
+            if self._placeholder is not None:
+                self._placeholder.close()
+            self._placeholder = sock
+            self.port = sock.getsockname()[1]
+
     def reserve(self) -> int:
         """Bind the port without listening (connections refused); returns the port."""
         with self._switch:
@@ -123,6 +132,13 @@ class APIServer:
             if self._closed:
                 return
             if up and self._httpd is None:
+                if self._placeholder is not None and not self._placeholder.getsockopt(
+                    socket.SOL_SOCKET, socket.SO_REUSEADDR
+                ):
+                    # An adopted socket (addresses.pick_network's) cannot share the port:
+                    # freed just before the server binds it, under this lock.
+                    self._placeholder.close()
+                    self._placeholder = None
                 httpd = HTTPServer((self.host, self.port), self)
                 try:
                     httpd.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
