@@ -177,6 +177,13 @@ class KubeBackend:
 
     # -- reading the picture ---------------------------------------------------------------
 
+    def watch_endings(self) -> dict[str, list[str]]:
+        """Per kind, why its last requests ended (for a person diagnosing, and the tests)."""
+        with self._lock:
+            session = self._session
+            watchers = list(session.watchers) if session is not None else []
+        return {w.kind.name: list(w.endings) for w in watchers if w.endings}
+
     def snapshot(self) -> ClusterSnapshot:
         return self._state.snapshot()
 

@@ -17,6 +17,7 @@ import json
 import socket
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,9 @@ class KindWatcher:
         self._response: Any = None
         """The open response (list or watch), so that stop can cut it."""
         self._opened = False
+        self.endings: deque[str] = deque(maxlen=8)
+        """Why the last requests ended (a timeout, a 410, a dropped connection...): what a
+        person, or a test counting requests, needs to tell a resume from a poll."""
         self._thread = threading.Thread(
             target=self._run, name=f"kube-watch-{kind.name}", daemon=True
         )
@@ -133,6 +137,7 @@ class KindWatcher:
             except ApiException as exc:
                 if self._stop.is_set():
                     break
+                self.endings.append(f"HTTP {exc.status} after {time.monotonic() - started:.1f}s")
                 quick = time.monotonic() - started < SHORT_WATCH_S
                 if exc.status == 410:
                     self._rv = None
@@ -157,6 +162,11 @@ class KindWatcher:
                 if self._stop.is_set():
                     break
                 lasted = time.monotonic() - started
+                self.endings.append(
+                    f"{type(exc).__name__} after {lasted:.1f}s"
+                    + (" (watch open)" if self._opened else "")
+                    + f": {str(exc)[:120]}"
+                )
                 if self._opened:
                     # A working watch was cut (a proxy, a restart, a dropped connection):
                     # resume at once; only a watch that keeps dying early waits.
@@ -171,6 +181,7 @@ class KindWatcher:
                     break
                 delay = self._grow(delay)
             else:
+                self.endings.append(f"watch ended after {time.monotonic() - started:.1f}s")
                 # The watch reached its timeout: resume it (at once, if it lasted).
                 if time.monotonic() - started < SHORT_WATCH_S:
                     if self._pause(delay):
