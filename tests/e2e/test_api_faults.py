@@ -1,7 +1,7 @@
-"""API faults (issue 6): a flaky API at several rates, and an API that is gone during `validate`.
+"""API faults (issue 6): a flaky API, and an API that is gone during `validate`.
 
-- `--demo --faults api-flaky=RATE` (random 500/503, stalled answers, dropped watches, 410 Gone
-  on a watch resume) still ends validated, at a low and a high rate.
+- `--demo --faults api-flaky=0.3` (random 500/503, stalled answers, dropped watches, 410 Gone
+  on a watch resume) still ends validated.
 - An unreachable API during `validate` is reported as unreachable (a transient failure, exit
   1, resumable), never judged: no checklist item failed, no "0 pods" / "0 nodes" anywhere.
   This runs in-process: the real engine, the real kubernetes-client backend and the simulated
@@ -43,19 +43,20 @@ from vixens_tui.core.profile.model import AppSpec
 from vixens_tui.sim.apiserver import handler
 from vixens_tui.sim.apiserver.errors import ApiError
 from vixens_tui.sim.cluster import SimCluster
-from vixens_tui.sim.faults import DEFAULT_FLAKY_RATE, Faults
+from vixens_tui.sim.faults import Faults
 
 # -- a flaky API, end to end ------------------------------------------------------------------
 
 
-# The default rate (`--faults api-flaky`, 10%) and a harsh one; a milder one proves nothing more.
+# A harsh rate, three times the default (`--faults api-flaky`, 10%): each kind of fault comes
+# several times in one run. A run at the default rate proved nothing more for its 13 s of CPU;
+# the default rate itself is test_apiserver_units.py's.
 @pytest.mark.long
-@pytest.mark.parametrize("rate", ["", "0.3"], ids=["default", "0.3"])
-def test_demo_with_a_flaky_api_at_several_rates(demo: Demo, rate: str) -> None:
-    result = demo.run(faults=f"api-flaky={rate}" if rate else "api-flaky")
+def test_demo_with_a_flaky_api(demo: Demo) -> None:
+    result = demo.run(faults="api-flaky=0.3")
     # The fault reached the simulated cluster, at that rate.
     request = json.loads((demo.workspace / "sim-request.json").read_text())
-    assert Faults.parse(request["faults"]).flaky_rate == float(rate or DEFAULT_FLAKY_RATE)
+    assert Faults.parse(request["faults"]).flaky_rate == 0.3
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     cp = demo.checkpoint()
     assert cp.outcome is Outcome.DONE
