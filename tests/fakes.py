@@ -47,6 +47,7 @@ from vixens_tui.core.ports import (
     TfLog,
     TfResource,
     TfResult,
+    ToolRun,
 )
 from vixens_tui.core.profile.model import Profile
 
@@ -143,6 +144,8 @@ class FakeWorld:
         self.http_probes: list[str] = []
         """`METHOD URL` of every HTTP probe, in order."""
         self.current_stage: StageName | None = None
+        self.tools: dict[str, str] = {"talosctl": "Client:\nTalos v1.11.5\n"}
+        """What each tool on Terraform's PATH prints for `version --client --short`."""
         self.talos_modes: dict[str, str] = {n.name: "installed" for n in profile.nodes}
         """Each node's Talos mode: installed until a destroy resets it (those of
         `faults.reset_unreachable` stay installed), installed again by an apply."""
@@ -385,6 +388,11 @@ class FakeWorld:
 class FakeTerraform:
     def __init__(self, world: FakeWorld) -> None:
         self.world = world
+
+    def tool(self, name: str, *args: str) -> ToolRun:
+        if name not in self.world.tools:
+            return ToolRun(name, "", None, "not found on Terraform's PATH (/usr/bin:/bin)")
+        return ToolRun(name, f"/usr/local/bin/{name}", 0, self.world.tools[name])
 
     def version(self) -> str:
         self.world.calls.append("terraform version")

@@ -31,6 +31,7 @@ def test_help_documents_every_mode_flag_and_exit_code() -> None:
         "--json",
         "--resume",
         "--accept-profile-change",
+        "--allow-no-etcd-snapshot",
         "--from",
         "--only",
         "--demo",

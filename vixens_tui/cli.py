@@ -146,6 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(the stages it concerns are re-opened; the TUI asks instead)",
     )
     parser.add_argument(
+        "--allow-no-etcd-snapshot",
+        action="store_true",
+        help="destroy even when etcd's snapshot cannot be taken (it is still tried; without "
+        "this, a failed snapshot stops the run before anything is destroyed)",
+    )
+    parser.add_argument(
         "--from", dest="from_stage", metavar="STAGE", type=_stage, help="start a new run at STAGE"
     )
     parser.add_argument(
@@ -220,6 +226,7 @@ def options_from(ns: argparse.Namespace) -> Options:
         json=getattr(ns, "json", False),
         resume=getattr(ns, "resume", False),
         accept_profile_change=getattr(ns, "accept_profile_change", False),
+        allow_no_etcd_snapshot=getattr(ns, "allow_no_etcd_snapshot", False),
         from_stage=getattr(ns, "from_stage", None),
         only=getattr(ns, "only", None),
         demo=getattr(ns, "demo", False),

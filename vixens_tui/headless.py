@@ -39,6 +39,7 @@ from vixens_tui.core.events import (
     IssueDetected,
     LogLine,
     LogLines,
+    NodePhaseChanged,
     PhaseChanged,
     ResourceProgress,
     RunFinished,
@@ -118,6 +119,8 @@ def render(event: Event) -> str | None:
         return None
     if isinstance(event, PhaseChanged):
         return f"-- phase {event.index + 1}/{event.total}: {event.phase}"
+    if isinstance(event, NodePhaseChanged):
+        return f"  node {event.node} ({event.address}): {event.phase}: {event.evidence}"
     if isinstance(event, Waiting):
         waited = time.time() - event.since
         return (

@@ -63,6 +63,8 @@ class Options:
     speed: float = 1.0
     context: str | None = None
     accept_profile_change: bool = False
+    allow_no_etcd_snapshot: bool = False
+    """Destroy even when no control plane gives etcd's snapshot (it is still tried)."""
     """With --resume: go on although the profile's inputs changed since the run started."""
     kubeconfig: Path | None = None
     """From $KUBECONFIG: replaces the profile's kubeconfig path (not in a demo, whose cluster

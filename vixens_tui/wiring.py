@@ -38,6 +38,9 @@ def profile_for(options: Options) -> Profile:
     profile = load_profile(options.env, options.config)
     if options.context:
         profile = profile.model_copy(update={"context": options.context})
+    if options.allow_no_etcd_snapshot:
+        settings = profile.known_issues.model_copy(update={"etcd_snapshot_required": False})
+        profile = profile.model_copy(update={"known_issues": settings})
     if options.kubeconfig is not None and not options.demo:
         # $KUBECONFIG names the cluster's file as it does for kubectl. The wrong-cluster guard
         # checks that file against the profile's endpoint before anything is destroyed.

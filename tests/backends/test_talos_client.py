@@ -23,6 +23,11 @@ from vixens_tui.backends.talos.client import (
     probe_mode,
 )
 from vixens_tui.core import ports
+from vixens_tui.core.cluster import ClusterSnapshot, NodeInfo
+from vixens_tui.core.events import Event, NodePhaseChanged
+from vixens_tui.core.names import StageName
+from vixens_tui.core.profile.model import NodeSpec
+from vixens_tui.core.talos_progress import NodeProgress
 from vixens_tui.sim.apiserver.certs import make_bundle
 from vixens_tui.sim.talos_node import Mode, NodeFacts, TalosNodeServer
 
@@ -180,3 +185,54 @@ def test_a_refused_reset_is_the_nodes_own_error(
     with pytest.raises(ports.TalosError, match="reset: Unavailable: connection error: i/o timeout"):
         backend.reset(ADDRESS)
     assert state.resets == 0 and backend.probe(ADDRESS).mode == "installed"
+
+
+def test_the_apply_follows_a_node_through_talos_phase_from_its_api(
+    node: tuple[Node, TalosNodeServer, Path],
+) -> None:
+    """core/talos_progress on the real wire: what the node's API says at each poll (issue 12
+    point 7). The node is the simulated one: its mode changes as the sim's machine does."""
+    state, server, path = node
+    spec = NodeSpec(name="obsy", ip=ADDRESS)
+    ready: list[NodeInfo] = []
+    events: list[Event] = []
+    progress = NodeProgress(
+        TalosApiBackend(path, port=server.port),
+        (spec,),
+        lambda: ClusterSnapshot(reachable=True, nodes=tuple(ready)),
+        events.append,
+        stage=StageName.APPLY,
+        interval_s=3600,
+    )
+
+    def step(mode: Mode, members: list[str]) -> str:
+        state.mode, state.members = mode, members
+        # The node's API follows its machine within poll_s (0.05 s): wait until it has.
+        wait_for(lambda: server._mode == mode, timeout=5)
+        progress.poll()
+        return progress.phases["obsy"].value
+
+    assert step("maintenance", []) == "maintenance"
+    assert step("down", []) == "configuration applied"  # installing, then rebooting
+    assert step("installed", []) == "installed"  # etcd not bootstrapped yet
+    assert step("installed", ["obsy"]) == "bootstrapped"
+    assert step("down", ["obsy"]) == "rebooting"
+    ready.append(NodeInfo(name="obsy", ready=True))
+    assert step("installed", ["obsy"]) == "Ready"
+    said = [(e.phase, e.evidence) for e in events if isinstance(e, NodePhaseChanged)]
+    assert [p for p, _ in said] == [
+        "maintenance",
+        "configuration applied",
+        "installed",
+        "bootstrapped",
+        "rebooting",
+        "Ready",
+    ]
+    assert "Unimplemented" not in said[0][1] and ADDRESS in said[0][1]
+    assert said[2][1] == "Talos v1.11.5 answers over mutual TLS"
+    assert said[3][1] == "etcd running, 1 member; Talos v1.11.5"
+    assert "refused" in said[4][1]
+    # Ready is the end: the node is not asked again.
+    state.mode = "down"
+    progress.poll()
+    assert len(events) == 6

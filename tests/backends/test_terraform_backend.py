@@ -564,3 +564,23 @@ def test_the_profiles_stop_grace_reaches_the_backend(
     )
     backend = terraform_for(profile)
     assert isinstance(backend, PythonTerraformBackend) and backend.grace_s == 900.0
+
+
+def test_a_tool_is_found_and_run_as_terraforms_provisioners_would(tmp_path: Path) -> None:
+    """`tool()`: the PATH and environment Terraform runs its provisioners with, not ours (the
+    demo's talosctl is on Terraform's PATH only)."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    script = tools / "talosctl"
+    script.write_text('#!/bin/sh\necho "Client:"\necho "Talos v1.11.5 $MARK $*"\necho oops >&2\n')
+    script.chmod(0o700)
+    engine = TerraformEngine(Path("/nonexistent/terraform"), {"MARK": "from-terraform-env"})
+    backend = PythonTerraformBackend(tmp_path, engine, env={"PATH": str(tools)})
+    run = backend.tool("talosctl", "version", "--client", "--short")
+    assert (run.path, run.rc) == (str(script), 0)
+    assert (
+        run.output == "Client:\nTalos v1.11.5 from-terraform-env version --client --short\noops\n"
+    )
+    gone = backend.tool("kubectl", "version")
+    assert (gone.path, gone.rc) == ("", None)
+    assert gone.output == f"not found on Terraform's PATH ({tools})"

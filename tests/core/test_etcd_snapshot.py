@@ -76,6 +76,7 @@ def test_no_snapshot_means_no_destroy(harness) -> None:
     (failed,) = [e for e in h.of(StageFailed) if e.stage is StageName.DESTROY]
     assert failed.error.startswith("no etcd snapshot could be taken (obsy: ")
     assert "nothing was destroyed" in failed.error and "etcd_snapshot = false" in failed.error
+    assert "--allow-no-etcd-snapshot (this run)" in failed.error
     assert "terraform destroy" not in h.world.calls
     assert h.world.state  # the state still lists every resource
     cp = h.state.load()
@@ -100,3 +101,29 @@ def test_the_profile_may_go_on_without_one(harness) -> None:
     )
     cp = h.state.load()
     assert cp is not None and cp.outcome is Outcome.DONE and cp.etcd_snapshot is None
+
+
+def test_the_user_may_go_on_when_no_snapshot_can_be_taken(harness) -> None:
+    """`--allow-no-etcd-snapshot` (wiring.profile_for): tried on each control plane, then the
+    destroy goes on, said as a warning."""
+    from vixens_tui.options import Options
+    from vixens_tui.wiring import profile_for
+
+    h = harness()
+    h.world.snapshot_refused = {"obsy", "onyx", "opale"}
+    flagged = profile_for(Options(allow_no_etcd_snapshot=True))
+    assert flagged.known_issues.etcd_snapshot_required is False
+    assert profile_for(Options()).known_issues.etcd_snapshot_required is True
+    h.profile = h.profile.model_copy(update={"known_issues": flagged.known_issues})
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.DONE
+    tried = [c for c in h.world.talos_calls if c.startswith("etcd snapshot")]
+    assert len(tried) == 3
+    assert not h.of(EtcdSnapshotSaved)
+    warned = [e.message for e in h.of(Info) if e.level == "warning"]
+    assert any(
+        w.startswith("no etcd snapshot could be taken (obsy: ")
+        and w.endswith("going on without one, as asked (--allow-no-etcd-snapshot)")
+        for w in warned
+    ), warned
+    assert "terraform destroy" in h.world.calls

@@ -93,3 +93,81 @@ def test_a_resume_past_the_destroy_does_not_ask_for_the_old_talosconfig(harness)
     h.world.state.append("module.environment.local_file.kubeconfig")  # half an apply
     result = h.engine().run(RunRequest(resume=True))
     assert result.exit_code == ExitCode.DONE, result
+
+
+# -- talosctl, where the configuration's provisioners run it (issue 12 point 3) ---------------
+
+TALOS_MODULE = """
+resource "null_resource" "node_reset_on_destroy" {
+  provisioner "local-exec" {
+    when    = destroy
+    command = <<-EOT
+      # talosctl upgrade is not run here: a comment
+      talosctl reset \\
+        -n ${self.triggers.node_ip} --graceful=false --reboot --wait=false || echo "Warning"
+    EOT
+  }
+}
+
+resource "null_resource" "control_plane_upgrade" {
+  provisioner "local-exec" {
+    command = "export TALOSCONFIG=x; talosctl upgrade --nodes 1.2.3.4 --preserve=true"
+  }
+}
+"""
+
+
+def _with_talos_module(h) -> None:
+    """The profile's Terraform directory calls a local module whose provisioners run
+    talosctl, as the user's environments/dev calls modules/talos."""
+    root = h.profile.terraform_dir
+    (root / "main.tf").write_text('module "talos" {\n  source = "../modules/talos"\n}\n')
+    module = root.parent / "modules" / "talos"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text(TALOS_MODULE)
+
+
+def test_talosctl_missing_from_terraforms_path_stops_preflight(harness) -> None:
+    h = harness()
+    _with_talos_module(h)
+    h.world.tools = {}
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.BAD_INPUT
+    error = _preflight_error(h)
+    assert error == (
+        "talosctl is not on Terraform's PATH, and the configuration's provisioners run it: "
+        "talosctl reset (modules/talos/main.tf:7), talosctl upgrade (modules/talos/main.tf:15); "
+        "install talosctl >= 1.11.0 (the runbook's) on this host"
+    )
+    assert "terraform destroy" not in h.world.calls
+
+
+def test_a_talosctl_older_than_the_runbooks_stops_preflight(harness) -> None:
+    h = harness()
+    _with_talos_module(h)
+    h.world.tools = {"talosctl": "Client:\nTalos v1.10.7\n"}
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert _preflight_error(h).startswith(
+        "talosctl 1.10.7 (/usr/local/bin/talosctl) is older than the 1.11.0 the procedure needs"
+    )
+
+
+def test_a_talosctl_at_the_runbooks_version_passes(harness) -> None:
+    h = harness()
+    _with_talos_module(h)
+    result = h.engine().run(RunRequest(plan=(StageName.PREFLIGHT,)))
+    assert result.exit_code == ExitCode.DONE
+    (ok,) = [e for e in h.of(StageSucceeded) if e.stage is StageName.PREFLIGHT]
+    assert "talosctl v1.11.5 at /usr/local/bin/talosctl (>= 1.11.0; the provisioners run " in (
+        ok.summary
+    )
+
+
+def test_a_configuration_that_never_runs_talosctl_does_not_need_it(harness) -> None:
+    h = harness()
+    h.world.tools = {}
+    result = h.engine().run(RunRequest(plan=(StageName.PREFLIGHT,)))
+    assert result.exit_code == ExitCode.DONE
+    (ok,) = [e for e in h.of(StageSucceeded) if e.stage is StageName.PREFLIGHT]
+    assert "talosctl" not in ok.summary

@@ -62,6 +62,27 @@ def test_demo_from_nothing_to_validated(finished_demo: Callable[[str], FinishedD
             "API is not implemented in maintenance mode",
             result.stdout,
         ), node
+    # Preflight found the demo's talosctl on Terraform's PATH, the version the provisioners need.
+    assert re.search(
+        r"\[preflight\] talosctl v1\.11\.5 at \S+/bin/talosctl \(>= 1\.11\.0; the provisioners run "
+        r"talosctl reset \(modules/talos/main\.tf:171, modules/talos/main\.tf:276\), talosctl "
+        r"upgrade",
+        result.stdout,
+    ), result.stdout[:3000]
+    # Each node's way through the apply's Talos phase, from its own API (issue 12 point 7): in
+    # maintenance first, Ready last, installed (or bootstrapped, a control plane's etcd
+    # running) in between, never backwards. The phases a poll falls between may go unseen.
+    order = ["maintenance", "configuration applied", "installed", "bootstrapped", "Ready"]
+    phases: dict[str, list[str]] = {}
+    for record in demo.journal(cp.run_id):
+        if record["type"] == "node_phase":
+            phases.setdefault(record["node"], []).append(record["phase"])
+    assert set(phases) == {"obsy", "onyx", "opale"}, phases
+    for node, seen in phases.items():
+        assert seen[0] == "maintenance" and seen[-1] == "Ready", (node, seen)
+        assert {"installed", "bootstrapped"} & set(seen), (node, seen)
+        assert [order.index(p) for p in seen] == sorted(order.index(p) for p in seen), seen
+        assert re.search(rf"\[apply\]   node {node} \(127[.0-9]+\): Ready: ", result.stdout)
     real = addresses_for(load_profile("dev"))
     assert len(real) == 21
     for address in real:

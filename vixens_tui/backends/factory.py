@@ -17,6 +17,7 @@ from vixens_tui.core.ports import (
     TerraformError,
     TfListener,
     TfResult,
+    ToolRun,
 )
 from vixens_tui.core.profile.model import Profile
 from vixens_tui.core.redact import Redactor
@@ -34,6 +35,9 @@ class MissingTerraform:
 
     def version(self) -> str:
         raise TerraformError(self.reason)
+
+    def tool(self, name: str, *args: str) -> ToolRun:
+        return ToolRun(name, "", None, self.reason)
 
     def validate(self) -> TfResult:
         return self._fail()

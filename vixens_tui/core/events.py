@@ -163,6 +163,19 @@ class EtcdSnapshotSaved(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class NodePhaseChanged(Event):
+    """A node's place in Talos's phase of the apply changed, as the node's API shows it
+    (core/talos_progress.py): maintenance, configuration applied, installed, rebooting,
+    bootstrapped, Ready."""
+
+    kind: ClassVar[str] = "node_phase"
+    node: str
+    address: str
+    phase: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Info(Event):
     """A step of a stage worth a line: a command about to run, a result, a decision."""
 
@@ -310,6 +323,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         LogLine,
         ResourceProgress,
         PhaseChanged,
+        NodePhaseChanged,
         Waiting,
         WaitEnded,
         ClusterChanged,

@@ -82,12 +82,30 @@ class TerraformError(Exception):
     """Terraform could not be run at all (missing binary, unreadable directory...)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ToolRun:
+    """A tool run as Terraform's provisioners run it (TerraformBackend.tool)."""
+
+    name: str
+    path: str
+    """Where Terraform's PATH finds it; "" when it does not."""
+    rc: int | None
+    """None when it could not be run (not found, not executable, too slow)."""
+    output: str
+    """stdout then stderr; why it could not be run, when rc is None."""
+
+
 @runtime_checkable
 class TerraformBackend(Protocol):
     """Terraform in the profile's working directory."""
 
     def version(self) -> str:
         """The engine's version, e.g. "1.15.5". Raises TerraformError when not runnable."""
+        ...
+
+    def tool(self, name: str, *args: str) -> ToolRun:
+        """`name args` found on Terraform's PATH and run with its environment, as a
+        `local-exec` provisioner would run it. Never raises."""
         ...
 
     def validate(self) -> TfResult: ...

@@ -1,5 +1,6 @@
 """Preflight's Talos side: the talosconfig usable and aimed at the profile's nodes, each node
-answering on Talos's API. Read-only, as all of preflight.
+answering on Talos's API, and talosctl where the configuration's provisioners need it.
+Read-only, as all of preflight.
 
 A cluster in the Terraform state means installed nodes: the talosconfig must hold a usable
 context (the etcd snapshot and a reset after the destroy need its certificate), its endpoints
@@ -11,6 +12,7 @@ the apply's `talos_machine_configuration_apply` will reach it.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 from vixens_tui.core.checkpoint.model import StageStatus
@@ -18,6 +20,8 @@ from vixens_tui.core.context import StageContext
 from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TalosError
+from vixens_tui.core.provisioners import tool_calls
+from vixens_tui.core.versions import version_at_least
 
 
 def _host(endpoint: str) -> str:
@@ -100,3 +104,46 @@ def check_talos(ctx: StageContext, *, cluster_expected: bool) -> str:
     modes = sorted({r.mode for _, r in answers})
     done.append(f"{len(answers)}/{len(answers)} nodes answer on Talos's API ({', '.join(modes)})")
     return "; ".join(done)
+
+
+_TALOSCTL_VERSION = re.compile(r"(?:Talos|Tag:)\s+v(\d+\.\d+\.\d+)")
+
+
+def check_talosctl(ctx: StageContext) -> str:
+    """talosctl on Terraform's PATH, at the profile's minimum version (the runbook's 1.11), when
+    the configuration's provisioners run it and a stage that runs them is ahead: the destroy
+    resets each node with it, the apply upgrades them. "" when neither applies."""
+    profile = ctx.profile
+    if not (_ahead(ctx, StageName.DESTROY) or _ahead(ctx, StageName.APPLY)):
+        return ""
+    calls = tool_calls(profile.terraform_dir, "talosctl")
+    if not calls:
+        return ""
+    used = ", ".join(
+        f"talosctl {sub} ({', '.join(f'{c.file}:{c.line}' for c in calls if c.subcommand == sub)})"
+        for sub in dict.fromkeys(c.subcommand for c in calls)
+    )
+    minimum = profile.talosctl_min_version
+    run = ctx.terraform.tool("talosctl", "version", "--client", "--short")
+    if not run.path:
+        raise StageError(
+            f"talosctl is not on Terraform's PATH, and the configuration's provisioners run "
+            f"it: {used}; install talosctl >= {minimum} (the runbook's) on this host",
+            kind=FailureKind.INPUT,
+        )
+    found = _TALOSCTL_VERSION.search(run.output)
+    if run.rc != 0 or found is None:
+        said = run.output.strip().splitlines()[-1:] or [f"rc={run.rc}"]
+        raise StageError(
+            f"`{run.path} version --client` did not say its version ({said[0][:200]}); the "
+            f"configuration's provisioners run it: {used}",
+            kind=FailureKind.INPUT,
+        )
+    version = found.group(1)
+    if not version_at_least(version, minimum):
+        raise StageError(
+            f"talosctl {version} ({run.path}) is older than the {minimum} the procedure needs; "
+            f"the configuration's provisioners run it: {used}",
+            kind=FailureKind.INPUT,
+        )
+    return f"talosctl v{version} at {run.path} (>= {minimum}; the provisioners run {used})"

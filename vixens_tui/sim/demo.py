@@ -223,6 +223,8 @@ def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Pro
                     ),
                 }
             ),
+            # A node installs in seconds here: asked as often, its phases are seen.
+            "talos_progress_s": max(0.1, profile.talos_progress_s / speed),
             "argocd": profile.argocd.model_copy(
                 update={"sync_grace_s": max(2.0, profile.argocd.sync_grace_s / speed)}
             ),

@@ -108,11 +108,10 @@ class ProviderWorld:
         def mode() -> Mode:
             with world.store.lock:
                 machine = world.life.machines.get(name)
-                return (
-                    "maintenance"
-                    if machine is None or machine.state == "maintenance"
-                    else "installed"
-                )
+                if machine is None or machine.state == "maintenance":
+                    return "maintenance"
+                # Configured: it installs to disk and reboots until ready_at, its API down.
+                return "down" if world.clock.now() < machine.ready_at else "installed"
 
         def members() -> list[str]:
             with world.store.lock:
@@ -184,7 +183,10 @@ class ProviderWorld:
         self.bin_dir.mkdir(parents=True, exist_ok=True)
         script = self.bin_dir / "talosctl"
         script.write_text(
-            f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m vixens_tui.sim.talosctl "$@"\n'
+            "#!/bin/sh\n"
+            # The simulated world's talosctl is of its Talos release.
+            f"VIXENS_SIM_TALOS_VERSION={shlex.quote(self.sim.catalog.versions.talos)} "
+            f'exec {shlex.quote(sys.executable)} -m vixens_tui.sim.talosctl "$@"\n'
         )
         script.chmod(0o700)  # the workspace is private (0700 directories, 0600 files)
 

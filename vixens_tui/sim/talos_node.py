@@ -10,6 +10,8 @@ As a real node answers (siderolabs/talos v1.11.5):
   `Unimplemented: API is not implemented in maintenance mode`
   (internal/app/maintenance/server.go, assertAdminRole): that answer is how a node is told to
   be in maintenance mode.
+- **down** (its configuration applied: installing to disk, then rebooting): nothing listens,
+  a connection is refused.
 The mode is read from the simulated machine at each change: the server is restarted with the
 other credentials, on the same address, as the node's apid is after a reboot.
 """
@@ -39,7 +41,8 @@ from google.protobuf import empty_pb2
 
 from vixens_tui.talos_api import common_pb2, machine_pb2, machine_pb2_grpc
 
-Mode = Literal["installed", "maintenance"]
+Mode = Literal["installed", "maintenance", "down"]
+""""down": configured, installing or rebooting: nothing listens on its addresses."""
 TALOS_PORT = 50000
 MAINTENANCE_UNIMPLEMENTED = "API is not implemented in maintenance mode"
 SNAPSHOT_CHUNK = 32 * 1024
@@ -210,7 +213,7 @@ class TalosNodeServer:
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def _credentials(self, mode: Mode) -> grpc.ServerCredentials:
+    def _credentials(self, mode: Literal["installed", "maintenance"]) -> grpc.ServerCredentials:
         key = ec.generate_private_key(ec.SECP256R1())
         if mode == "maintenance":
             cert = _cert("maintenance-service", self.facts.addresses, key)
@@ -226,6 +229,10 @@ class TalosNodeServer:
     def _serve(self, mode: Mode) -> None:
         if self._server is not None:
             self._server.stop(grace=None).wait()
+            self._server = None
+        self._mode = mode
+        if mode == "down":
+            return
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         machine_pb2_grpc.add_MachineServiceServicer_to_server(  # type: ignore[no-untyped-call]
             _Servicer(self.facts, mode), server
@@ -238,7 +245,6 @@ class TalosNodeServer:
             self.port = bound  # port 0: the first address's, then the same for the others
         server.start()
         self._server = server
-        self._mode = mode
 
     def start(self) -> TalosNodeServer:
         with self._lock:

@@ -1,4 +1,5 @@
-"""`talosctl` for the demo: the two commands the user's Terraform provisioners run.
+"""`talosctl` for the demo: the two commands the user's Terraform provisioners run, and the
+`version --client` preflight asks it.
 
     talosctl reset -n IP -e IP --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL
         --graceful=false --reboot --wait=false
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="talosctl", add_help=True)
     parser.add_argument("--talosconfig", default=os.environ.get("TALOSCONFIG", ""))
     commands = parser.add_subparsers(dest="command", required=True)
+    version = commands.add_parser("version")
+    version.add_argument("--client", action="store_true")
+    version.add_argument("--short", action="store_true")
     for name in ("reset", "upgrade"):
         sub = commands.add_parser(name)
         sub.add_argument("-n", "--nodes", action="append", default=[])
@@ -96,8 +100,27 @@ def _reset(address: str, credentials: tuple[bytes, bytes, bytes], graceful: bool
     return ""
 
 
+def _version(args: argparse.Namespace) -> int:
+    """`talosctl version --client [--short]`, as talosctl prints it (pkg/version: the short
+    form is "Talos TAG", the long one a template of Tag, SHA, Built, Go version, OS/Arch)."""
+    if not args.client:
+        return _fail("talosctl (vixens-tui demo): only `version --client` is simulated")
+    tag = os.environ.get("VIXENS_SIM_TALOS_VERSION", "v1.11.5")
+    print("Client:")
+    if args.short:
+        print(f"Talos {tag}")
+    else:
+        print(
+            f"\tTag:         {tag}\n\tSHA:         00000000\n\tBuilt:       \n"
+            "\tGo version:  go1.24.9\n\tOS/Arch:     linux/amd64"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "version":
+        return _version(args)
     credentials = _talosconfig(args.talosconfig)
     if isinstance(credentials, str):
         return _fail(credentials)

@@ -10,7 +10,9 @@ releases its state lock; the result then says `interrupted=True`.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -36,10 +38,13 @@ from vixens_tui.core.ports import (
     TfListener,
     TfLog,
     TfResult,
+    ToolRun,
 )
 
 _TEXT_VERSION = re.compile(r"Terraform v(\d+\.\d+\.\d+\S*)")
 _NO_STATE = "No state file was found"
+TOOL_TIMEOUT_S = 30.0
+"""`talosctl version --client` answers at once; a tool that hangs is reported, not waited on."""
 _UNDECLARED = "Reference to undeclared input variable"
 
 Starter = Callable[[], tuple[subprocess.Popen[bytes], None, None]]
@@ -94,6 +99,28 @@ class PythonTerraformBackend:
                     f"unexpected `terraform version` output: {out[:200]!r}"
                 ) from None
             return found.group(1)
+
+    def tool(self, name: str, *args: str) -> ToolRun:
+        env = self.tf.environment()
+        search = env.get("PATH", os.defpath)
+        path = shutil.which(name, path=search)
+        if path is None:
+            return ToolRun(name, "", None, f"not found on Terraform's PATH ({search})")
+        try:
+            done = subprocess.run(
+                [path, *args],
+                check=False,
+                env=env,
+                cwd=self.working_dir if self.working_dir.is_dir() else None,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=TOOL_TIMEOUT_S,
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return ToolRun(name, path, None, f"{type(exc).__name__}: {exc}")
+        return ToolRun(name, path, done.returncode, done.stdout + done.stderr)
 
     def init(self) -> TfResult:
         """`terraform init` (the product expects an initialised directory; the demo needs it)."""

@@ -337,6 +337,9 @@ class KnownIssueSettings(_Strict):
     etcd_snapshot: bool = True
     """Take etcd's snapshot through the Talos API before the destroy, and stop if it cannot
     be taken. False: destroy without one (the explicit choice the runbook never had)."""
+    etcd_snapshot_required: bool = True
+    """False (`--allow-no-etcd-snapshot`): the snapshot is still tried, and the destroy goes
+    on, said as a warning, when no control plane gives one."""
     maintenance_wait_s: PositiveFloat = 300.0
     """How long the destroy waits for every node to answer in maintenance mode after Terraform
     finished (a reset node reboots first: a minute or two on the real machines)."""
@@ -414,10 +417,16 @@ class Profile(_Strict):
     Talos's health after the apply. False on an admin host that cannot reach the nodes: none of
     that is done, and preflight says so."""
     terraform_min_version: str = "1.5.0"
+    talosctl_min_version: str = "1.11.0"
+    """The runbook's talosctl: preflight checks the one on Terraform's PATH when the
+    configuration's provisioners run it (`talosctl reset` on destroy, `upgrade` on apply)."""
     terraform_binary: str = "terraform"
     """The terraform to run: a name looked up on PATH, or a path."""
     wait_progress_s: PositiveFloat = 10.0
     """How often a wait reports progress."""
+    talos_progress_s: PositiveFloat = 5.0
+    """How often the apply asks each node's Talos API where it is (maintenance, configuration
+    applied, installed, rebooting, bootstrapped, Ready). With `talos_api` only."""
 
     @field_validator("kubernetes_version")
     @classmethod

@@ -1,5 +1,5 @@
-"""Stage 3 (étape 2): terraform validate, terraform apply with its phases followed live,
-then wait until the profile's nodes are Ready at its Kubernetes version, and until Talos says
+"""Stage 3 (étape 2): terraform validate, terraform apply with its phases followed live (and
+each node's way through Talos's phase, from the node: talos_progress.py), then wait until the profile's nodes are Ready at its Kubernetes version, and until Talos says
 etcd has every control plane and apid, kubelet and etcd run on each (talos_health.py)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from vixens_tui.core.names import StageName
 from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.stages.base import CheckResult, Stage
 from vixens_tui.core.stages.terraform_io import TerraformRelay
+from vixens_tui.core.talos_progress import NodeProgress
 from vixens_tui.core.waits import wait_for
 
 
@@ -48,6 +49,24 @@ class Apply(Stage):
                 kind=FailureKind.INPUT,
                 diagnostics=result.diagnostics,
             )
+        progress = None
+        if ctx.talos is not None:
+            # Where each node is comes from the node: Terraform's lines say what it asked for.
+            progress = NodeProgress(
+                ctx.talos,
+                ctx.profile.nodes,
+                ctx.cluster.snapshot,
+                ctx.emit,
+                stage=self.name,
+                interval_s=ctx.profile.talos_progress_s,
+            ).start()
+        try:
+            return self._apply(ctx)
+        finally:
+            if progress is not None:
+                progress.stop()
+
+    def _apply(self, ctx: StageContext) -> str:
         ctx.info("terraform apply -auto-approve")
         relay = TerraformRelay(ctx, follow_phases=True)
         try:

@@ -188,7 +188,7 @@ class Destroy(Stage):
         """etcd's snapshot from the first control plane that gives one, saved under the state
         directory (0600) and recorded in the checkpoint and the journal; "where (size)", or ""
         when none is taken. A snapshot that cannot be taken stops the run before anything is
-        destroyed, unless the profile says to go on without one."""
+        destroyed, unless the user said to go on without one (the profile, or the flag)."""
         run = ctx.run
         if run.etcd_snapshot is not None:
             snap = run.etcd_snapshot
@@ -225,9 +225,17 @@ class Destroy(Stage):
                 )
             )
             return f"{info.path} ({info.size:,} bytes)"
+        if not settings.etcd_snapshot_required:
+            ctx.info(
+                f"no etcd snapshot could be taken ({'; '.join(failures)}): going on without "
+                "one, as asked (--allow-no-etcd-snapshot)",
+                level="warning",
+            )
+            return ""
         raise StageError(
             f"no etcd snapshot could be taken ({'; '.join(failures)}): nothing was destroyed. "
-            "To destroy without one, set [known_issues] etcd_snapshot = false in the profile",
+            "To destroy without one: --allow-no-etcd-snapshot (this run), or [known_issues] "
+            "etcd_snapshot = false in the profile",
             evidence=tuple(failures),
         )
 

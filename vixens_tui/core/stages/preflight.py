@@ -10,7 +10,7 @@ from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TerraformError
 from vixens_tui.core.secretfiles import SecretFileError, load_gandi, load_synology
 from vixens_tui.core.stages.base import CheckResult, Stage
-from vixens_tui.core.talos_preflight import check_talos
+from vixens_tui.core.talos_preflight import check_talos, check_talosctl
 from vixens_tui.core.versions import version_at_least
 
 
@@ -93,6 +93,10 @@ class Preflight(Stage):
         ctx.info(verdict)
         done.append(verdict)
         verdict = check_talos(ctx, cluster_expected=bool(addresses))
+        if verdict:
+            ctx.info(verdict)
+            done.append(verdict)
+        verdict = check_talosctl(ctx)
         if verdict:
             ctx.info(verdict)
             done.append(verdict)

@@ -33,6 +33,7 @@ from vixens_tui.core.events import (
     IssueDetected,
     LogLine,
     LogLines,
+    NodePhaseChanged,
     PhaseChanged,
     ResourceProgress,
     RunFinished,
@@ -128,6 +129,8 @@ class MainScreen(Screen[None]):
         self._drain_scheduled = False
         self._resources = 0
         self._phase_text = ""
+        self._talos_phases: dict[str, str] = {}
+        """Each node's place in the apply's Talos phase, as its API shows it."""
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -282,6 +285,7 @@ class MainScreen(Screen[None]):
         elif isinstance(event, StageStarted) and stage is not None:
             self._resources = 0
             self._phase_text = ""
+            self._talos_phases.clear()
             self.last_failure = None
             self._clear_attention(keep_issue_note=False)
             bar.update_stage(
@@ -315,6 +319,13 @@ class MainScreen(Screen[None]):
         elif isinstance(event, PhaseChanged):
             self._phase_text = f"phase {event.index + 1}/{event.total}: {event.phase}"
             self._update_running_detail()
+            self._line(event, entries, "step")
+        elif isinstance(event, NodePhaseChanged):
+            self._talos_phases[event.node] = event.phase
+            # Under the node grid, where the nodes appear once Kubernetes has them.
+            self.query_one("#nodes", NodeGrid).border_subtitle = "Talos: " + " · ".join(
+                f"{node} {phase}" for node, phase in self._talos_phases.items()
+            )
             self._line(event, entries, "step")
         elif isinstance(event, Waiting):
             waited = duration(self.clock() - event.since)
