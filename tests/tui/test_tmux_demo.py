@@ -15,13 +15,13 @@ import pytest
 
 from tests.cliutil import ROOT
 from tests.tui.test_tmux import KNOWN_ISSUES, Terminal, terminal  # noqa: F401 (fixture)
+from vixens_tui.core.checkpoint.model import Outcome
+from vixens_tui.core.checkpoint.store import EnvState
+from vixens_tui.core.names import STAGE_ORDER
 
 # In the order the run meets them: both of the destroy's (Cilium's release, then the node whose
 # reset the provisioner swallowed, found when the nodes are asked), then the two after it.
 ISSUES = (KNOWN_ISSUES[0], "node-reset-failed", *KNOWN_ISSUES[1:])
-from vixens_tui.core.checkpoint.model import Outcome
-from vixens_tui.core.checkpoint.store import EnvState
-from vixens_tui.core.names import STAGE_ORDER
 
 pytestmark = [
     pytest.mark.slow,
