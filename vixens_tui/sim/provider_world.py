@@ -32,7 +32,14 @@ from vixens_tui.sim.providers.kubernetes import KubernetesProvider
 from vixens_tui.sim.providers.local import LocalProvider
 from vixens_tui.sim.providers.null import NullProvider
 from vixens_tui.sim.providers.talos import TalosProvider
-from vixens_tui.sim.talos_node import TALOS_PORT, Mode, NodeFacts, TalosNodeServer
+from vixens_tui.sim.talos_node import (
+    TALOS_PORT,
+    EtcdRecovery,
+    Mode,
+    NodeFacts,
+    TalosNodeServer,
+    with_integrity_hash,
+)
 from vixens_tui.sim.versions import BuiltVersions
 
 REACHED = "reached.json"
@@ -75,6 +82,8 @@ class ProviderWorld:
         self.plane: Backplane | None = None
         self.host: ProviderHost | None = None
         self.talos_nodes: list[TalosNodeServer] = []
+        self.recoveries: dict[str, EtcdRecovery] = {}
+        """Each control plane's etcd recovery (`talosctl bootstrap --recover-from`)."""
 
     def start(self) -> ProviderWorld:
         self.sim.start()
@@ -120,15 +129,17 @@ class ProviderWorld:
                 return [n for n, m in world.life.machines.items() if m.state != "maintenance"]
 
         def snapshot() -> bytes:
-            # What etcd holds, as far as the simulation has it: the API server's objects.
+            # What etcd holds, as far as the simulation has it: the API server's objects,
+            # ending as an etcd snapshot ends, with the SHA-256 of the rest.
             with world.store.lock:
                 objects = [o for kind in KINDS for o in world.store.list(kind)]
-            return json.dumps(objects, sort_keys=True, default=str).encode()
+            return with_integrity_hash(json.dumps(objects, sort_keys=True, default=str).encode())
 
         def reset() -> None:
             sim.scenario.hook("node-reset", [name])
 
         refused: list[str] = []
+        role = next(n.role for n in world.profile.nodes if n.name == name)
 
         def reset_refusal() -> str:
             # The `node-reset-failed` fault: the last node's first reset does not get through,
@@ -145,6 +156,24 @@ class ProviderWorld:
                 f'{node.services}:{TALOS_PORT}: i/o timeout"'
             )
 
+        recovery = self.recoveries.setdefault(name, EtcdRecovery())
+
+        def bootstrap(recover: bool, skip_hash: bool) -> str:
+            # `talosctl bootstrap [--recover-from]` on this node: etcd starts as the talos
+            # provider's bootstrap starts it (the scenario's hook), from the uploaded snapshot
+            # when asked. The simulation does not put the snapshot's objects back.
+            refusal = recovery.refusal(recover, skip_hash)
+            if refusal:
+                return refusal
+            if name != sim.catalog.bootstrap_node():
+                return f"the simulated cluster bootstraps etcd on {sim.catalog.bootstrap_node()}"
+            result = sim.scenario.hook("bootstrap", [])
+            if result.rc:
+                return result.stderr
+            if recover:
+                recovery.recovered()
+            return ""
+
         addresses: tuple[str, ...] = (node.internal, node.maintenance, node.services)
         if name == sim.catalog.bootstrap_node():
             # Talos's shared VIP (the talosconfig's endpoint) is held by one control plane.
@@ -158,6 +187,9 @@ class ProviderWorld:
             snapshot=snapshot,
             on_reset=reset,
             reset_refusal=reset_refusal,
+            control_plane=role == "control-plane",
+            on_recover_upload=recovery.upload,
+            on_bootstrap=bootstrap,
         )
         return TalosNodeServer(facts, sim.ca_pem, sim.ca_key_pem)
 

@@ -46,6 +46,8 @@ Mode = Literal["installed", "maintenance", "down"]
 TALOS_PORT = 50000
 MAINTENANCE_UNIMPLEMENTED = "API is not implemented in maintenance mode"
 SNAPSHOT_CHUNK = 32 * 1024
+HASH_SIZE = 32
+"""etcd's snapshot ends with the SHA-256 of what comes before (etcdutl checks it on restore)."""
 _CONTROL_PLANE_SERVICES = (
     "apid",
     "containerd",
@@ -101,6 +103,44 @@ def _cert(
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
+def with_integrity_hash(body: bytes) -> bytes:
+    return body + hashlib.sha256(body).digest()
+
+
+def integrity_ok(data: bytes) -> bool:
+    return len(data) > HASH_SIZE and hashlib.sha256(data[:-HASH_SIZE]).digest() == data[-HASH_SIZE:]
+
+
+@dataclass
+class EtcdRecovery:
+    """A control plane's side of `talosctl bootstrap --recover-from`: the snapshot EtcdRecover
+    uploaded, checked as etcd checks it when it restores one."""
+
+    uploaded: bytes | None = None
+    recovered_from: str = ""
+    """The SHA-256 of the snapshot etcd was bootstrapped from ("" before)."""
+
+    def upload(self, data: bytes) -> None:
+        self.uploaded = data
+
+    def refusal(self, recover: bool, skip_hash: bool) -> str:
+        """Why a Bootstrap(recover_etcd) cannot start etcd from the upload ("": it can)."""
+        if not recover:
+            return ""
+        if self.uploaded is None:
+            return "no etcd snapshot was uploaded to recover from (EtcdRecover first)"
+        if not skip_hash and not integrity_ok(self.uploaded):
+            return (
+                "snapshot file integrity check failed: its SHA-256 does not match the one it "
+                "ends with (recover_skip_hash_check for a copy of etcd's data directory)"
+            )
+        return ""
+
+    def recovered(self) -> None:
+        assert self.uploaded is not None
+        self.recovered_from = hashlib.sha256(self.uploaded).hexdigest()
+
+
 @dataclass
 class NodeFacts:
     """What the node reports, read from the simulated world at each call."""
@@ -117,6 +157,11 @@ class NodeFacts:
     services: tuple[str, ...] = _CONTROL_PLANE_SERVICES
     reset_refusal: Callable[[], str] = lambda: ""
     """Why this Reset fails ("" lets it through): the `node-reset-failed` fault."""
+    control_plane: bool = True
+    on_recover_upload: Callable[[bytes], None] = lambda data: None
+    """EtcdRecover's bytes, kept for a Bootstrap with recover_etcd."""
+    on_bootstrap: Callable[[bool, bool], str] = lambda recover, skip_hash: "not simulated"
+    """Bootstrap(recover_etcd, recover_skip_hash_check): "" when etcd starts, else why not."""
 
 
 class _Servicer(machine_pb2_grpc.MachineServiceServicer):
@@ -187,6 +232,34 @@ class _Servicer(machine_pb2_grpc.MachineServiceServicer):
         for start in range(0, len(data), SNAPSHOT_CHUNK):
             yield common_pb2.Data(bytes=data[start : start + SNAPSHOT_CHUNK])
 
+    def _control_plane(self, context: grpc.ServicerContext, api: str) -> None:
+        if not self.facts.control_plane:
+            context.abort(
+                grpc.StatusCode.UNIMPLEMENTED, f"{api} is only available on control plane nodes"
+            )
+
+    def EtcdRecover(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Any:
+        self._admin(context)
+        self._control_plane(context, "etcd recover")
+        data = b"".join(chunk.bytes for chunk in request_iterator)
+        self.facts.on_recover_upload(data)
+        return machine_pb2.EtcdRecoverResponse(
+            messages=[machine_pb2.EtcdRecover(metadata=self._metadata())]
+        )
+
+    def Bootstrap(self, request: Any, context: grpc.ServicerContext) -> Any:
+        self._admin(context)
+        self._control_plane(context, "bootstrap")
+        if self.facts.name in self.facts.etcd_members():
+            # machined refuses to bootstrap over a running etcd's data.
+            context.abort(grpc.StatusCode.ALREADY_EXISTS, "etcd data directory is not empty")
+        refusal = self.facts.on_bootstrap(request.recover_etcd, request.recover_skip_hash_check)
+        if refusal:
+            context.abort(grpc.StatusCode.FAILED_PRECONDITION, refusal)
+        return machine_pb2.BootstrapResponse(
+            messages=[machine_pb2.Bootstrap(metadata=self._metadata())]
+        )
+
     def Reset(self, request: Any, context: grpc.ServicerContext) -> Any:
         self._admin(context)
         refusal = self.facts.reset_refusal()
@@ -230,8 +303,8 @@ class TalosNodeServer:
         if self._server is not None:
             self._server.stop(grace=None).wait()
             self._server = None
-        self._mode = mode
         if mode == "down":
+            self._mode = mode
             return
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         machine_pb2_grpc.add_MachineServiceServicer_to_server(  # type: ignore[no-untyped-call]
@@ -245,6 +318,7 @@ class TalosNodeServer:
             self.port = bound  # port 0: the first address's, then the same for the others
         server.start()
         self._server = server
+        self._mode = mode  # once it listens: a caller that waits for the mode can connect
 
     def start(self) -> TalosNodeServer:
         with self._lock:

@@ -1,5 +1,6 @@
-"""`talosctl` for the demo: the two commands the user's Terraform provisioners run, and the
-`version --client` preflight asks it.
+"""`talosctl` for the demo: the two commands the user's Terraform provisioners run, the
+`version --client` preflight asks it, and `bootstrap --recover-from` (the README's recovery
+path from the destroy's etcd snapshot).
 
     talosctl reset -n IP -e IP --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL
         --graceful=false --reboot --wait=false
@@ -23,11 +24,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -43,12 +46,15 @@ def _parser() -> argparse.ArgumentParser:
     version = commands.add_parser("version")
     version.add_argument("--client", action="store_true")
     version.add_argument("--short", action="store_true")
-    for name in ("reset", "upgrade"):
+    for name in ("reset", "upgrade", "bootstrap"):
         sub = commands.add_parser(name)
         sub.add_argument("-n", "--nodes", action="append", default=[])
         sub.add_argument("-e", "--endpoints", action="append", default=[])
         sub.add_argument("--wait", default="true")
-        if name == "reset":
+        if name == "bootstrap":
+            sub.add_argument("--recover-from", default="")
+            sub.add_argument("--recover-skip-hash-check", action="store_true")
+        elif name == "reset":
             sub.add_argument("--system-labels-to-wipe", action="append", default=[])
             sub.add_argument("--graceful", default="true")
             sub.add_argument("--reboot", nargs="?", const="true", default="false")
@@ -117,6 +123,53 @@ def _version(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bootstrap(
+    address: str, credentials: tuple[bytes, bytes, bytes], args: argparse.Namespace
+) -> str:
+    """`talosctl bootstrap [--recover-from FILE]`: EtcdRecover streams the snapshot first, then
+    Bootstrap asks etcd to start from it; "" or talosctl's error line."""
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+    import grpc
+
+    from vixens_tui.talos_api import common_pb2, machine_pb2, machine_pb2_grpc
+
+    def chunks(data: bytes) -> Any:
+        for start in range(0, len(data), 1 << 20):
+            yield common_pb2.Data(bytes=data[start : start + (1 << 20)])
+
+    ca, crt, key = credentials
+    tls = grpc.ssl_channel_credentials(root_certificates=ca, private_key=key, certificate_chain=crt)
+    with grpc.secure_channel(f"{address}:{TALOS_PORT}", tls) as channel:
+        stub = machine_pb2_grpc.MachineServiceStub(channel)  # type: ignore[no-untyped-call]
+        if args.recover_from:
+            try:
+                data = Path(args.recover_from).read_bytes()
+            except OSError as exc:
+                return f"error reading snapshot: {exc}"
+            try:
+                stub.EtcdRecover(chunks(data), timeout=30)
+            except grpc.RpcError as exc:
+                return f"error uploading snapshot: {_rpc_error(exc)}"
+            digest = hashlib.sha256(data).hexdigest()
+            print(
+                f"recovering from snapshot {args.recover_from!r}: {len(data)} bytes, sha256 {digest}"
+            )
+        request = machine_pb2.BootstrapRequest(
+            recover_etcd=bool(args.recover_from),
+            recover_skip_hash_check=args.recover_skip_hash_check,
+        )
+        try:
+            stub.Bootstrap(request, timeout=30)
+        except grpc.RpcError as exc:
+            return f"error executing bootstrap: {_rpc_error(exc)}"
+    return ""
+
+
+def _rpc_error(exc: Any) -> str:
+    code = exc.code().name.title().replace("_", "")
+    return f"rpc error: code = {code} desc = {exc.details()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "version":
@@ -144,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
             failed = _reset(address, credentials, args.graceful == "true")
             if failed:
                 return _fail(f"error executing reset: 1 error occurred:\n\t* {failed}")
+        elif args.command == "bootstrap":
+            failed = _bootstrap(address, credentials, args)
+            if failed:
+                return _fail(failed)
         rows.append(address)
     if args.command == "upgrade":
         started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")

@@ -27,55 +27,65 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from vixens_tui.talos_api import common_pb2 as vixens__tui_dot_talos__api_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"vixens_tui/talos_api/machine.proto\x12\x07machine\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!vixens_tui/talos_api/common.proto\"1\n\x12ResetPartitionSpec\x12\r\n\x05label\x18\x01 \x01(\t\x12\x0c\n\x04wipe\x18\x02 \x01(\x08\"\xf0\x01\n\x0cResetRequest\x12\x10\n\x08graceful\x18\x01 \x01(\x08\x12\x0e\n\x06reboot\x18\x02 \x01(\x08\x12>\n\x19system_partitions_to_wipe\x18\x03 \x03(\x0b\x32\x1b.machine.ResetPartitionSpec\x12\x1a\n\x12user_disks_to_wipe\x18\x04 \x03(\t\x12,\n\x04mode\x18\x05 \x01(\x0e\x32\x1e.machine.ResetRequest.WipeMode\"4\n\x08WipeMode\x12\x07\n\x03\x41LL\x10\x00\x12\x0f\n\x0bSYSTEM_DISK\x10\x01\x12\x0e\n\nUSER_DISKS\x10\x02\"=\n\x05Reset\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"1\n\rResetResponse\x12 \n\x08messages\x18\x01 \x03(\x0b\x32\x0e.machine.Reset\"Y\n\x0bServiceList\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12&\n\x08services\x18\x02 \x03(\x0b\x32\x14.machine.ServiceInfo\"=\n\x13ServiceListResponse\x12&\n\x08messages\x18\x01 \x03(\x0b\x32\x14.machine.ServiceList\"x\n\x0bServiceInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05state\x18\x02 \x01(\t\x12&\n\x06\x65vents\x18\x03 \x01(\x0b\x32\x16.machine.ServiceEvents\x12&\n\x06health\x18\x04 \x01(\x0b\x32\x16.machine.ServiceHealth\"6\n\rServiceEvents\x12%\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x15.machine.ServiceEvent\"R\n\x0cServiceEvent\x12\x0b\n\x03msg\x18\x01 \x01(\t\x12\r\n\x05state\x18\x02 \x01(\t\x12&\n\x02ts\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"x\n\rServiceHealth\x12\x0f\n\x07unknown\x18\x01 \x01(\x08\x12\x0f\n\x07healthy\x18\x02 \x01(\x08\x12\x14\n\x0clast_message\x18\x03 \x01(\t\x12/\n\x0blast_change\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa6\x01\n\x07Version\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12%\n\x07version\x18\x02 \x01(\x0b\x32\x14.machine.VersionInfo\x12\'\n\x08platform\x18\x03 \x01(\x0b\x32\x15.machine.PlatformInfo\x12\'\n\x08\x66\x65\x61tures\x18\x04 \x01(\x0b\x32\x15.machine.FeaturesInfo\"5\n\x0fVersionResponse\x12\"\n\x08messages\x18\x01 \x03(\x0b\x32\x10.machine.Version\"d\n\x0bVersionInfo\x12\x0b\n\x03tag\x18\x01 \x01(\t\x12\x0b\n\x03sha\x18\x02 \x01(\t\x12\r\n\x05\x62uilt\x18\x03 \x01(\t\x12\x12\n\ngo_version\x18\x04 \x01(\t\x12\n\n\x02os\x18\x05 \x01(\t\x12\x0c\n\x04\x61rch\x18\x06 \x01(\t\"*\n\x0cPlatformInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04mode\x18\x02 \x01(\t\"\x1c\n\x0c\x46\x65\x61turesInfo\x12\x0c\n\x04rbac\x18\x01 \x01(\x08\",\n\x15\x45tcdMemberListRequest\x12\x13\n\x0bquery_local\x18\x01 \x01(\x08\"f\n\nEtcdMember\x12\n\n\x02id\x18\x02 \x01(\x04\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12\x11\n\tpeer_urls\x18\x04 \x03(\t\x12\x13\n\x0b\x63lient_urls\x18\x05 \x03(\t\x12\x12\n\nis_learner\x18\x06 \x01(\x08\"o\n\x0b\x45tcdMembers\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12\x16\n\x0elegacy_members\x18\x02 \x03(\t\x12$\n\x07members\x18\x03 \x03(\x0b\x32\x13.machine.EtcdMember\"@\n\x16\x45tcdMemberListResponse\x12&\n\x08messages\x18\x01 \x03(\x0b\x32\x14.machine.EtcdMembers\"\x15\n\x13\x45tcdSnapshotRequest2\xdb\x02\n\x0eMachineService\x12Q\n\x0e\x45tcdMemberList\x12\x1e.machine.EtcdMemberListRequest\x1a\x1f.machine.EtcdMemberListResponse\x12<\n\x0c\x45tcdSnapshot\x12\x1c.machine.EtcdSnapshotRequest\x1a\x0c.common.Data0\x01\x12\x36\n\x05Reset\x12\x15.machine.ResetRequest\x1a\x16.machine.ResetResponse\x12\x43\n\x0bServiceList\x12\x16.google.protobuf.Empty\x1a\x1c.machine.ServiceListResponse\x12;\n\x07Version\x12\x16.google.protobuf.Empty\x1a\x18.machine.VersionResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"vixens_tui/talos_api/machine.proto\x12\x07machine\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a!vixens_tui/talos_api/common.proto\"I\n\x10\x42ootstrapRequest\x12\x14\n\x0crecover_etcd\x18\x01 \x01(\x08\x12\x1f\n\x17recover_skip_hash_check\x18\x02 \x01(\x08\"/\n\tBootstrap\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\"9\n\x11\x42ootstrapResponse\x12$\n\x08messages\x18\x01 \x03(\x0b\x32\x12.machine.Bootstrap\"1\n\x12ResetPartitionSpec\x12\r\n\x05label\x18\x01 \x01(\t\x12\x0c\n\x04wipe\x18\x02 \x01(\x08\"\xf0\x01\n\x0cResetRequest\x12\x10\n\x08graceful\x18\x01 \x01(\x08\x12\x0e\n\x06reboot\x18\x02 \x01(\x08\x12>\n\x19system_partitions_to_wipe\x18\x03 \x03(\x0b\x32\x1b.machine.ResetPartitionSpec\x12\x1a\n\x12user_disks_to_wipe\x18\x04 \x03(\t\x12,\n\x04mode\x18\x05 \x01(\x0e\x32\x1e.machine.ResetRequest.WipeMode\"4\n\x08WipeMode\x12\x07\n\x03\x41LL\x10\x00\x12\x0f\n\x0bSYSTEM_DISK\x10\x01\x12\x0e\n\nUSER_DISKS\x10\x02\"=\n\x05Reset\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"1\n\rResetResponse\x12 \n\x08messages\x18\x01 \x03(\x0b\x32\x0e.machine.Reset\"Y\n\x0bServiceList\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12&\n\x08services\x18\x02 \x03(\x0b\x32\x14.machine.ServiceInfo\"=\n\x13ServiceListResponse\x12&\n\x08messages\x18\x01 \x03(\x0b\x32\x14.machine.ServiceList\"x\n\x0bServiceInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05state\x18\x02 \x01(\t\x12&\n\x06\x65vents\x18\x03 \x01(\x0b\x32\x16.machine.ServiceEvents\x12&\n\x06health\x18\x04 \x01(\x0b\x32\x16.machine.ServiceHealth\"6\n\rServiceEvents\x12%\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x15.machine.ServiceEvent\"R\n\x0cServiceEvent\x12\x0b\n\x03msg\x18\x01 \x01(\t\x12\r\n\x05state\x18\x02 \x01(\t\x12&\n\x02ts\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"x\n\rServiceHealth\x12\x0f\n\x07unknown\x18\x01 \x01(\x08\x12\x0f\n\x07healthy\x18\x02 \x01(\x08\x12\x14\n\x0clast_message\x18\x03 \x01(\t\x12/\n\x0blast_change\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa6\x01\n\x07Version\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12%\n\x07version\x18\x02 \x01(\x0b\x32\x14.machine.VersionInfo\x12\'\n\x08platform\x18\x03 \x01(\x0b\x32\x15.machine.PlatformInfo\x12\'\n\x08\x66\x65\x61tures\x18\x04 \x01(\x0b\x32\x15.machine.FeaturesInfo\"5\n\x0fVersionResponse\x12\"\n\x08messages\x18\x01 \x03(\x0b\x32\x10.machine.Version\"d\n\x0bVersionInfo\x12\x0b\n\x03tag\x18\x01 \x01(\t\x12\x0b\n\x03sha\x18\x02 \x01(\t\x12\r\n\x05\x62uilt\x18\x03 \x01(\t\x12\x12\n\ngo_version\x18\x04 \x01(\t\x12\n\n\x02os\x18\x05 \x01(\t\x12\x0c\n\x04\x61rch\x18\x06 \x01(\t\"*\n\x0cPlatformInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0c\n\x04mode\x18\x02 \x01(\t\"\x1c\n\x0c\x46\x65\x61turesInfo\x12\x0c\n\x04rbac\x18\x01 \x01(\x08\",\n\x15\x45tcdMemberListRequest\x12\x13\n\x0bquery_local\x18\x01 \x01(\x08\"f\n\nEtcdMember\x12\n\n\x02id\x18\x02 \x01(\x04\x12\x10\n\x08hostname\x18\x03 \x01(\t\x12\x11\n\tpeer_urls\x18\x04 \x03(\t\x12\x13\n\x0b\x63lient_urls\x18\x05 \x03(\t\x12\x12\n\nis_learner\x18\x06 \x01(\x08\"o\n\x0b\x45tcdMembers\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\x12\x16\n\x0elegacy_members\x18\x02 \x03(\t\x12$\n\x07members\x18\x03 \x03(\x0b\x32\x13.machine.EtcdMember\"@\n\x16\x45tcdMemberListResponse\x12&\n\x08messages\x18\x01 \x03(\x0b\x32\x14.machine.EtcdMembers\"\x15\n\x13\x45tcdSnapshotRequest\"1\n\x0b\x45tcdRecover\x12\"\n\x08metadata\x18\x01 \x01(\x0b\x32\x10.common.Metadata\"=\n\x13\x45tcdRecoverResponse\x12&\n\x08messages\x18\x01 \x03(\x0b\x32\x14.machine.EtcdRecover2\xdc\x03\n\x0eMachineService\x12\x42\n\tBootstrap\x12\x19.machine.BootstrapRequest\x1a\x1a.machine.BootstrapResponse\x12Q\n\x0e\x45tcdMemberList\x12\x1e.machine.EtcdMemberListRequest\x1a\x1f.machine.EtcdMemberListResponse\x12;\n\x0b\x45tcdRecover\x12\x0c.common.Data\x1a\x1c.machine.EtcdRecoverResponse(\x01\x12<\n\x0c\x45tcdSnapshot\x12\x1c.machine.EtcdSnapshotRequest\x1a\x0c.common.Data0\x01\x12\x36\n\x05Reset\x12\x15.machine.ResetRequest\x1a\x16.machine.ResetResponse\x12\x43\n\x0bServiceList\x12\x16.google.protobuf.Empty\x1a\x1c.machine.ServiceListResponse\x12;\n\x07Version\x12\x16.google.protobuf.Empty\x1a\x18.machine.VersionResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'vixens_tui.talos_api.machine_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RESETPARTITIONSPEC']._serialized_start=144
-  _globals['_RESETPARTITIONSPEC']._serialized_end=193
-  _globals['_RESETREQUEST']._serialized_start=196
-  _globals['_RESETREQUEST']._serialized_end=436
-  _globals['_RESETREQUEST_WIPEMODE']._serialized_start=384
-  _globals['_RESETREQUEST_WIPEMODE']._serialized_end=436
-  _globals['_RESET']._serialized_start=438
-  _globals['_RESET']._serialized_end=499
-  _globals['_RESETRESPONSE']._serialized_start=501
-  _globals['_RESETRESPONSE']._serialized_end=550
-  _globals['_SERVICELIST']._serialized_start=552
-  _globals['_SERVICELIST']._serialized_end=641
-  _globals['_SERVICELISTRESPONSE']._serialized_start=643
-  _globals['_SERVICELISTRESPONSE']._serialized_end=704
-  _globals['_SERVICEINFO']._serialized_start=706
-  _globals['_SERVICEINFO']._serialized_end=826
-  _globals['_SERVICEEVENTS']._serialized_start=828
-  _globals['_SERVICEEVENTS']._serialized_end=882
-  _globals['_SERVICEEVENT']._serialized_start=884
-  _globals['_SERVICEEVENT']._serialized_end=966
-  _globals['_SERVICEHEALTH']._serialized_start=968
-  _globals['_SERVICEHEALTH']._serialized_end=1088
-  _globals['_VERSION']._serialized_start=1091
-  _globals['_VERSION']._serialized_end=1257
-  _globals['_VERSIONRESPONSE']._serialized_start=1259
-  _globals['_VERSIONRESPONSE']._serialized_end=1312
-  _globals['_VERSIONINFO']._serialized_start=1314
-  _globals['_VERSIONINFO']._serialized_end=1414
-  _globals['_PLATFORMINFO']._serialized_start=1416
-  _globals['_PLATFORMINFO']._serialized_end=1458
-  _globals['_FEATURESINFO']._serialized_start=1460
-  _globals['_FEATURESINFO']._serialized_end=1488
-  _globals['_ETCDMEMBERLISTREQUEST']._serialized_start=1490
-  _globals['_ETCDMEMBERLISTREQUEST']._serialized_end=1534
-  _globals['_ETCDMEMBER']._serialized_start=1536
-  _globals['_ETCDMEMBER']._serialized_end=1638
-  _globals['_ETCDMEMBERS']._serialized_start=1640
-  _globals['_ETCDMEMBERS']._serialized_end=1751
-  _globals['_ETCDMEMBERLISTRESPONSE']._serialized_start=1753
-  _globals['_ETCDMEMBERLISTRESPONSE']._serialized_end=1817
-  _globals['_ETCDSNAPSHOTREQUEST']._serialized_start=1819
-  _globals['_ETCDSNAPSHOTREQUEST']._serialized_end=1840
-  _globals['_MACHINESERVICE']._serialized_start=1843
-  _globals['_MACHINESERVICE']._serialized_end=2190
+  _globals['_BOOTSTRAPREQUEST']._serialized_start=144
+  _globals['_BOOTSTRAPREQUEST']._serialized_end=217
+  _globals['_BOOTSTRAP']._serialized_start=219
+  _globals['_BOOTSTRAP']._serialized_end=266
+  _globals['_BOOTSTRAPRESPONSE']._serialized_start=268
+  _globals['_BOOTSTRAPRESPONSE']._serialized_end=325
+  _globals['_RESETPARTITIONSPEC']._serialized_start=327
+  _globals['_RESETPARTITIONSPEC']._serialized_end=376
+  _globals['_RESETREQUEST']._serialized_start=379
+  _globals['_RESETREQUEST']._serialized_end=619
+  _globals['_RESETREQUEST_WIPEMODE']._serialized_start=567
+  _globals['_RESETREQUEST_WIPEMODE']._serialized_end=619
+  _globals['_RESET']._serialized_start=621
+  _globals['_RESET']._serialized_end=682
+  _globals['_RESETRESPONSE']._serialized_start=684
+  _globals['_RESETRESPONSE']._serialized_end=733
+  _globals['_SERVICELIST']._serialized_start=735
+  _globals['_SERVICELIST']._serialized_end=824
+  _globals['_SERVICELISTRESPONSE']._serialized_start=826
+  _globals['_SERVICELISTRESPONSE']._serialized_end=887
+  _globals['_SERVICEINFO']._serialized_start=889
+  _globals['_SERVICEINFO']._serialized_end=1009
+  _globals['_SERVICEEVENTS']._serialized_start=1011
+  _globals['_SERVICEEVENTS']._serialized_end=1065
+  _globals['_SERVICEEVENT']._serialized_start=1067
+  _globals['_SERVICEEVENT']._serialized_end=1149
+  _globals['_SERVICEHEALTH']._serialized_start=1151
+  _globals['_SERVICEHEALTH']._serialized_end=1271
+  _globals['_VERSION']._serialized_start=1274
+  _globals['_VERSION']._serialized_end=1440
+  _globals['_VERSIONRESPONSE']._serialized_start=1442
+  _globals['_VERSIONRESPONSE']._serialized_end=1495
+  _globals['_VERSIONINFO']._serialized_start=1497
+  _globals['_VERSIONINFO']._serialized_end=1597
+  _globals['_PLATFORMINFO']._serialized_start=1599
+  _globals['_PLATFORMINFO']._serialized_end=1641
+  _globals['_FEATURESINFO']._serialized_start=1643
+  _globals['_FEATURESINFO']._serialized_end=1671
+  _globals['_ETCDMEMBERLISTREQUEST']._serialized_start=1673
+  _globals['_ETCDMEMBERLISTREQUEST']._serialized_end=1717
+  _globals['_ETCDMEMBER']._serialized_start=1719
+  _globals['_ETCDMEMBER']._serialized_end=1821
+  _globals['_ETCDMEMBERS']._serialized_start=1823
+  _globals['_ETCDMEMBERS']._serialized_end=1934
+  _globals['_ETCDMEMBERLISTRESPONSE']._serialized_start=1936
+  _globals['_ETCDMEMBERLISTRESPONSE']._serialized_end=2000
+  _globals['_ETCDSNAPSHOTREQUEST']._serialized_start=2002
+  _globals['_ETCDSNAPSHOTREQUEST']._serialized_end=2023
+  _globals['_ETCDRECOVER']._serialized_start=2025
+  _globals['_ETCDRECOVER']._serialized_end=2074
+  _globals['_ETCDRECOVERRESPONSE']._serialized_start=2076
+  _globals['_ETCDRECOVERRESPONSE']._serialized_end=2137
+  _globals['_MACHINESERVICE']._serialized_start=2140
+  _globals['_MACHINESERVICE']._serialized_end=2616
 # @@protoc_insertion_point(module_scope)

@@ -9,6 +9,26 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class BootstrapRequest(_message.Message):
+    __slots__ = ("recover_etcd", "recover_skip_hash_check")
+    RECOVER_ETCD_FIELD_NUMBER: _ClassVar[int]
+    RECOVER_SKIP_HASH_CHECK_FIELD_NUMBER: _ClassVar[int]
+    recover_etcd: bool
+    recover_skip_hash_check: bool
+    def __init__(self, recover_etcd: bool = ..., recover_skip_hash_check: bool = ...) -> None: ...
+
+class Bootstrap(_message.Message):
+    __slots__ = ("metadata",)
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    metadata: _common_pb2.Metadata
+    def __init__(self, metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ...) -> None: ...
+
+class BootstrapResponse(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[Bootstrap]
+    def __init__(self, messages: _Optional[_Iterable[_Union[Bootstrap, _Mapping]]] = ...) -> None: ...
+
 class ResetPartitionSpec(_message.Message):
     __slots__ = ("label", "wipe")
     LABEL_FIELD_NUMBER: _ClassVar[int]
@@ -194,3 +214,15 @@ class EtcdMemberListResponse(_message.Message):
 class EtcdSnapshotRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class EtcdRecover(_message.Message):
+    __slots__ = ("metadata",)
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    metadata: _common_pb2.Metadata
+    def __init__(self, metadata: _Optional[_Union[_common_pb2.Metadata, _Mapping]] = ...) -> None: ...
+
+class EtcdRecoverResponse(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[EtcdRecover]
+    def __init__(self, messages: _Optional[_Iterable[_Union[EtcdRecover, _Mapping]]] = ...) -> None: ...

@@ -36,10 +36,20 @@ class MachineServiceStub(object):
         Args:
             channel: A grpc.Channel.
         """
+        self.Bootstrap = channel.unary_unary(
+                '/machine.MachineService/Bootstrap',
+                request_serializer=vixens__tui_dot_talos__api_dot_machine__pb2.BootstrapRequest.SerializeToString,
+                response_deserializer=vixens__tui_dot_talos__api_dot_machine__pb2.BootstrapResponse.FromString,
+                _registered_method=True)
         self.EtcdMemberList = channel.unary_unary(
                 '/machine.MachineService/EtcdMemberList',
                 request_serializer=vixens__tui_dot_talos__api_dot_machine__pb2.EtcdMemberListRequest.SerializeToString,
                 response_deserializer=vixens__tui_dot_talos__api_dot_machine__pb2.EtcdMemberListResponse.FromString,
+                _registered_method=True)
+        self.EtcdRecover = channel.stream_unary(
+                '/machine.MachineService/EtcdRecover',
+                request_serializer=vixens__tui_dot_talos__api_dot_common__pb2.Data.SerializeToString,
+                response_deserializer=vixens__tui_dot_talos__api_dot_machine__pb2.EtcdRecoverResponse.FromString,
                 _registered_method=True)
         self.EtcdSnapshot = channel.unary_stream(
                 '/machine.MachineService/EtcdSnapshot',
@@ -66,7 +76,19 @@ class MachineServiceStub(object):
 class MachineServiceServicer(object):
     """Missing associated documentation comment in .proto file."""
 
+    def Bootstrap(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def EtcdMemberList(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EtcdRecover(self, request_iterator, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,10 +121,20 @@ class MachineServiceServicer(object):
 
 def add_MachineServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'Bootstrap': grpc.unary_unary_rpc_method_handler(
+                    servicer.Bootstrap,
+                    request_deserializer=vixens__tui_dot_talos__api_dot_machine__pb2.BootstrapRequest.FromString,
+                    response_serializer=vixens__tui_dot_talos__api_dot_machine__pb2.BootstrapResponse.SerializeToString,
+            ),
             'EtcdMemberList': grpc.unary_unary_rpc_method_handler(
                     servicer.EtcdMemberList,
                     request_deserializer=vixens__tui_dot_talos__api_dot_machine__pb2.EtcdMemberListRequest.FromString,
                     response_serializer=vixens__tui_dot_talos__api_dot_machine__pb2.EtcdMemberListResponse.SerializeToString,
+            ),
+            'EtcdRecover': grpc.stream_unary_rpc_method_handler(
+                    servicer.EtcdRecover,
+                    request_deserializer=vixens__tui_dot_talos__api_dot_common__pb2.Data.FromString,
+                    response_serializer=vixens__tui_dot_talos__api_dot_machine__pb2.EtcdRecoverResponse.SerializeToString,
             ),
             'EtcdSnapshot': grpc.unary_stream_rpc_method_handler(
                     servicer.EtcdSnapshot,
@@ -136,6 +168,33 @@ class MachineService(object):
     """Missing associated documentation comment in .proto file."""
 
     @staticmethod
+    def Bootstrap(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/machine.MachineService/Bootstrap',
+            vixens__tui_dot_talos__api_dot_machine__pb2.BootstrapRequest.SerializeToString,
+            vixens__tui_dot_talos__api_dot_machine__pb2.BootstrapResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def EtcdMemberList(request,
             target,
             options=(),
@@ -152,6 +211,33 @@ class MachineService(object):
             '/machine.MachineService/EtcdMemberList',
             vixens__tui_dot_talos__api_dot_machine__pb2.EtcdMemberListRequest.SerializeToString,
             vixens__tui_dot_talos__api_dot_machine__pb2.EtcdMemberListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EtcdRecover(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/machine.MachineService/EtcdRecover',
+            vixens__tui_dot_talos__api_dot_common__pb2.Data.SerializeToString,
+            vixens__tui_dot_talos__api_dot_machine__pb2.EtcdRecoverResponse.FromString,
             options,
             channel_credentials,
             insecure,

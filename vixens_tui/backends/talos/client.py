@@ -34,10 +34,12 @@ import httpx
 import yaml
 from google.protobuf import empty_pb2
 
-from vixens_tui.talos_api import machine_pb2, machine_pb2_grpc
+from vixens_tui.talos_api import common_pb2, machine_pb2, machine_pb2_grpc
 
 TALOS_PORT = 50000
 MAINTENANCE_MESSAGE = "API is not implemented in maintenance mode"
+RECOVER_CHUNK = 1 << 20
+"""talosctl streams a snapshot in chunks: gRPC's default message limit is 4 MiB."""
 _GRPC_UNIMPLEMENTED = "12"
 
 
@@ -168,6 +170,38 @@ class TalosClient:
             raise TalosError(f"{address}: etcd snapshot: the node sent no data")
         partial.replace(target)
         return SnapshotFile(target, size, digest.hexdigest())
+
+    def etcd_recover(self, address: str, snapshot: Path) -> int:
+        """Upload an etcd snapshot to a control plane whose etcd waits for its bootstrap, as
+        `talosctl bootstrap --recover-from` does first; the bytes sent."""
+        sent = 0
+
+        def chunks() -> Iterator[object]:
+            nonlocal sent
+            with Path(snapshot).open("rb") as source:
+                while data := source.read(RECOVER_CHUNK):
+                    sent += len(data)
+                    yield common_pb2.Data(bytes=data)
+
+        with grpc.secure_channel(f"{address}:{self.port}", self._credentials) as channel:
+            stub = machine_pb2_grpc.MachineServiceStub(channel)  # type: ignore[no-untyped-call]
+            try:
+                stub.EtcdRecover(chunks(), timeout=self.timeout_s * 30)
+            except grpc.RpcError as exc:
+                raise TalosError(f"{address}: etcd recover: {_describe(exc)}") from None
+            except OSError as exc:
+                raise TalosError(f"{address}: etcd recover: {exc}") from None
+        return sent
+
+    def bootstrap(
+        self, address: str, *, recover: bool = False, skip_hash_check: bool = False
+    ) -> None:
+        """Bootstrap etcd on that control plane; `recover`: from the snapshot uploaded with
+        etcd_recover() (`talosctl bootstrap --recover-from`)."""
+        request = machine_pb2.BootstrapRequest(
+            recover_etcd=recover, recover_skip_hash_check=skip_hash_check
+        )
+        self._call(address, "bootstrap", "Bootstrap", request)
 
     def reset(self, address: str, *, graceful: bool = True, reboot: bool = True) -> None:
         """`talosctl reset`: the node wipes its system disk and comes back in maintenance."""
