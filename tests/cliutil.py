@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import write_secret_files
+from tests.loopback_only import GUARD_DIR
 from vixens_tui.core.profile.loader import builtin_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,7 +64,7 @@ def _set_timeout(text: str, stage: str, seconds: int) -> str:
 def env_for(state_dir: Path, fake: dict[str, Any] | None = None, **extra: str) -> dict[str, str]:
     # Hermetic: the machine's own KUBECONFIG must not reach the product under test.
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIXENS_") and k != "KUBECONFIG"}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), GUARD_DIR])  # loopback_only.py
     env["VIXENS_TUI_STATE_DIR"] = str(state_dir)
     env["VIXENS_TUI_CONFIG_DIR"] = str(state_dir / "no-config")
     if fake is not None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -8,6 +10,7 @@ from typing import TypeVar
 import pytest
 
 from tests.fakes import FakeWorld, Faults, backends_for
+from tests.loopback_only import GUARD_DIR, LOG_ENV, install
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.decider import AutoDecider, Decider
 from vixens_tui.core.engine import Engine
@@ -139,6 +142,34 @@ def harness(profile: Profile, state: EnvState) -> Callable[..., Harness]:
         return h
 
     return make
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """No traffic leaves the loopback (tests/loopback_only.py): the guard in this process, and
+    in every Python it starts (through PYTHONPATH; the workers inherit the controller's)."""
+    if not os.environ.get(LOG_ENV):
+        fd, path = tempfile.mkstemp(prefix="vixens-netguard-", suffix=".log")
+        os.close(fd)
+        os.environ[LOG_ENV] = path
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if GUARD_DIR not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([*paths, GUARD_DIR])
+    install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # the controller reads the one log, once every worker has finished
+    path = os.environ.get(LOG_ENV, "")
+    try:
+        found = Path(path).read_text(encoding="utf-8") if path else ""
+    except OSError:
+        found = ""
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("connections off the loopback were refused:\n" + found, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -491,6 +491,9 @@ class FakeTerraform:
             listener(TfLog(f"{address}: Creation complete after 0s"))
         w._write_files()
         w.talos_modes = dict.fromkeys(w.talos_modes, "installed")
+        # Reinstalled: what a script said of the nodes' reboot after their reset is over (the
+        # apply's progress probes would replay its last word).
+        w.talos_script.clear()
         if not w.exists:
             w._build()
             w._settle_apps()

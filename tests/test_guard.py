@@ -26,8 +26,10 @@ from vixens_tui.core.checkpoint.model import StageStatus
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.names import StageName
 
-ENDPOINT = "https://192.168.111.160:6443"
-PROD = "https://192.168.200.10:6443"
+# The user's endpoints (192.168.111.160, prod's 192.168.200.10) moved to the loopback: the
+# product reaches for them, and no traffic may leave the loopback (tests/loopback_only.py).
+ENDPOINT = "https://127.111.0.160:6443"
+PROD = "https://127.200.0.10:6443"
 
 CONFIG = """\
 variable "cluster" {
@@ -131,6 +133,9 @@ def _live(tmp_path: Path, *, backend: str = "") -> Live:
         'terraform_min_version = "1.5.0"',
         f'terraform_min_version = "1.5.0"\nterraform_binary = "{engine.binary}"',
         1,
+    )
+    text = text.replace(
+        'api_endpoint = "https://192.168.111.160:6443"', f'api_endpoint = "{ENDPOINT}"'
     )
     profile.write_text(text)
     return live

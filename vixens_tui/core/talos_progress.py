@@ -104,12 +104,12 @@ class NodeProgress:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def poll(self) -> None:
+    def poll(self, *, final: bool = False) -> None:
         snap = self.snapshot()
         ready = {n.name for n in snap.nodes if n.ready} if snap.reachable else set()
         for node in self.nodes:
             previous = self.phases.get(node.name)
-            if previous is Phase.READY or self._stop.is_set():
+            if previous is Phase.READY or (self._stop.is_set() and not final):
                 continue
             phase, evidence = read_node(
                 self.talos, node, ready=node.name in ready, previous=previous
@@ -147,3 +147,9 @@ class NodeProgress:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+
+    def finish(self) -> None:
+        """The stage's gate passed: stop, and say the last word on each node (its Node is
+        Ready now; the thread may have asked last just before)."""
+        self.stop()
+        self.poll(final=True)

@@ -61,7 +61,10 @@ class Apply(Stage):
                 interval_s=ctx.profile.talos_progress_s,
             ).start()
         try:
-            return self._apply(ctx)
+            summary = self._apply(ctx)
+            if progress is not None:
+                progress.finish()
+            return summary
         finally:
             if progress is not None:
                 progress.stop()
