@@ -10,9 +10,15 @@ from pathlib import Path
 from vixens_tui.core.cluster import ClusterSnapshot, NodeInfo
 from vixens_tui.core.events import Event, NodePhaseChanged
 from vixens_tui.core.names import StageName
-from vixens_tui.core.ports import NodeModeReport, SnapshotInfo, TalosConfigInfo, TalosHealth
+from vixens_tui.core.ports import (
+    NodeModeReport,
+    SnapshotInfo,
+    TalosConfigInfo,
+    TalosError,
+    TalosHealth,
+)
 from vixens_tui.core.profile.model import NodeSpec
-from vixens_tui.core.talos_progress import NodeProgress
+from vixens_tui.core.talos_progress import NodeProgress, Phase, read_node
 
 
 class Installed:
@@ -71,3 +77,26 @@ def test_finish_says_ready_for_the_nodes_the_thread_left_before_it() -> None:
     asked = len(talos.asked)
     progress.finish()  # Ready is the end: nobody is asked again, nothing said twice
     assert len(talos.asked) == asked and len(events) == 4
+
+
+class ShuttingDown(Installed):
+    """The maintenance service closing as the install starts: the handshake ends as an
+    installed node's would, then nothing answers (seen in the demo: read as "installed",
+    then "rebooting", of a node that was only starting its install)."""
+
+    def health(self, address: str) -> TalosHealth:
+        raise TalosError(f"{address}: version: Unavailable: failed to connect to all addresses")
+
+
+def test_a_node_that_stops_answering_between_two_questions_is_down() -> None:
+    node = NodeSpec(name="onyx", ip="127.0.0.3")
+    phase, evidence = read_node(ShuttingDown(), node, ready=False, previous=Phase.MAINTENANCE)
+    assert phase is Phase.APPLIED and "installing Talos" in evidence
+
+    # Without the talosconfig yet (no credentials): the node's own answer says installed.
+    class NoCredentials(Installed):
+        def health(self, address: str) -> TalosHealth:
+            raise TalosError("no talosconfig at /tf/talosconfig-dev")
+
+    phase, evidence = read_node(NoCredentials(), node, ready=False, previous=Phase.APPLIED)
+    assert phase is Phase.INSTALLED and "no talosconfig" in evidence

@@ -153,7 +153,7 @@ def test_terraform_shim_mode(tmp_path: Path) -> None:
 
 # -- the wrong-cluster guard -------------------------------------------------------------------
 
-WRONG_SERVER = "https://10.9.9.9:6443"
+WRONG_SERVER = "https://127.9.9.9:6443"  # another cluster, on the loopback as every test
 WRONG_TOKEN = "wrong-cluster-token-5e9f1c2d7a3b4e6f"
 KUBECONFIG = f"""\
 apiVersion: v1

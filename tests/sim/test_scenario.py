@@ -129,6 +129,15 @@ def test_rebuild_through_the_hook_cli(
         lambda: len(sim.store.list(kinds.APPLICATION)) == len(dev_profile.apps) + 1,
         what="the apps to appear",
     )
+    # The secrets go into namespaces Argo CD's first syncs create (the runbook waits for them
+    # too: known issue 2); applied before, kubectl says NotFound (seen on a busy machine).
+    wait_for(
+        lambda: all(
+            sim.store.get(kinds.NAMESPACE, "", ns) for ns in ("cert-manager", "synology-csi")
+        ),
+        timeout=20,
+        what="the namespaces of the secrets",
+    )
     apply_secrets(kubectl, tmp_path)
     wait_for(sim.scenario.stable, timeout=20, what="the cluster to settle")
     assert running_pods(kubectl) >= dev_profile.validation.min_running_pods

@@ -57,7 +57,11 @@ def read_node(
     if report.mode == "maintenance":
         return Phase.MAINTENANCE, f"waiting for its configuration ({report.address})"
     if report.mode == "installed":
-        return _installed(talos, node)
+        found = _installed(talos, node)
+        if found is not None:
+            return found
+        # It stopped answering between the two questions (a maintenance service shutting down
+        # ends the handshake as an installed node's does): down, as said below.
     if previous in (Phase.MAINTENANCE, Phase.APPLIED):
         return Phase.APPLIED, "installing Talos to its disk, then rebooting: its API is down"
     if previous in _UP:
@@ -65,10 +69,13 @@ def read_node(
     return Phase.UNREACHABLE, report.evidence
 
 
-def _installed(talos: TalosBackend, node: NodeSpec) -> tuple[Phase, str]:
+def _installed(talos: TalosBackend, node: NodeSpec) -> tuple[Phase, str] | None:
+    """INSTALLED or BOOTSTRAPPED; None when the node no longer answers at all."""
     try:
         health = talos.health(node.ip)
     except TalosError as exc:
+        if "Unavailable" in str(exc):
+            return None  # gRPC's code for a node that cannot be reached
         # The talosconfig may not be written yet: the node's own answer is proof enough.
         return Phase.INSTALLED, f"answers as an installed node ({exc})"
     etcd, healthy = health.services.get("etcd", ("absent", False))
