@@ -15,6 +15,7 @@ from vixens_tui.core.events import (
     Info,
     IssueDetected,
     LogLine,
+    NodePhaseChanged,
     PhaseChanged,
     ResourceProgress,
     RunFinished,
@@ -272,6 +273,22 @@ def apply_running() -> list[Batch]:
                     level="warning",
                 )
             )
+    # Where each node is, from its own Talos API (core/talos_progress.py).
+    for name, phase, evidence in (
+        ("obsy", "bootstrapped", "etcd running, 1 member; Talos v1.11.5"),
+        ("onyx", "installed", "Talos v1.11.5 answers over mutual TLS"),
+        ("opale", "configuration applied", "installing Talos to its disk, then rebooting"),
+    ):
+        events.append(
+            NodePhaseChanged(
+                stage=StageName.APPLY,
+                at=at + 200,
+                node=name,
+                address=f"192.168.111.{162 + NODES.index(name)}",
+                phase=phase,
+                evidence=evidence,
+            )
+        )
     return [Batch(items=tuple(events), snapshot=snapshot(3, ready=False, apps="eof"))]
 
 

@@ -50,6 +50,8 @@ def scene(
 
 def _apply_running(app: VixensApp) -> None:
     assert app.main.query_one("#stages").stage(scenes.StageName.APPLY).status == "running"
+    # Each node's Talos phase, under the node grid (issue 12 point 7).
+    assert app.main.query_one("#nodes").border_subtitle == ("Talos: 1 etcd · 1 up · 1 installing")
 
 
 def _issue(app: VixensApp) -> None:

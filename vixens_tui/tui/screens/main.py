@@ -9,6 +9,7 @@ class on the screen: one widget tree, so nothing is lost when the terminal is re
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -89,6 +90,23 @@ _STATUS_OF = {
     StageStatus.PENDING: "pending",
 }
 """How a saved stage looks before the run continues (a "running" one was cut off)."""
+
+
+_TALOS_SHORT = {
+    "maintenance": "maintenance",
+    "configuration applied": "installing",
+    "installed": "up",
+    "rebooting": "rebooting",
+    "bootstrapped": "etcd",
+    "Ready": "Ready",
+}
+"""core/talos_progress.Phase's values, as the node grid's subtitle says them."""
+_TALOS_RANK = {label: rank for rank, label in enumerate(reversed(_TALOS_SHORT.values()))}
+
+
+def _talos_order(item: tuple[str, int]) -> int:
+    """The furthest phase first: "Talos: 1 etcd · 1 up · 1 installing"."""
+    return _TALOS_RANK.get(item[0], len(_TALOS_RANK))
 
 
 class MainScreen(Screen[None]):
@@ -322,9 +340,10 @@ class MainScreen(Screen[None]):
             self._line(event, entries, "step")
         elif isinstance(event, NodePhaseChanged):
             self._talos_phases[event.node] = event.phase
-            # Under the node grid, where the nodes appear once Kubernetes has them.
+            # Under the node grid (a narrow pane: counts; each node's line is in the log).
+            counts = Counter(_TALOS_SHORT.get(p, p) for p in self._talos_phases.values())
             self.query_one("#nodes", NodeGrid).border_subtitle = "Talos: " + " · ".join(
-                f"{node} {phase}" for node, phase in self._talos_phases.items()
+                f"{n} {label}" for label, n in sorted(counts.items(), key=_talos_order)
             )
             self._line(event, entries, "step")
         elif isinstance(event, Waiting):
