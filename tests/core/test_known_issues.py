@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from tests.fakes import CILIUM, CILIUM_DIAGNOSTIC, Faults
-from vixens_tui.core import maintenance
+from vixens_tui.core import waits
 from vixens_tui.core.checkpoint.model import Outcome
 from vixens_tui.core.decider import Action, AutoDecider, Decision, FailureReport
 from vixens_tui.core.engine import RunRequest
@@ -233,7 +233,7 @@ def test_a_node_rebooting_after_its_reset_is_waited_for(harness, monkeypatch) ->
     """`talosctl reset --wait=false` returns before the node reboots: for a while it still
     answers as installed, then not at all, then in maintenance mode. The destroy waits for it
     and says what it waits for; no known issue."""
-    monkeypatch.setattr(maintenance, "POLL_S", 0.01)
+    monkeypatch.setattr(waits, "TALOS_POLL_S", 0.01)
     h = harness()
     h.profile = h.profile.model_copy(update={"wait_progress_s": 0.01})
     h.world.talos_script["opale"] = [
@@ -246,8 +246,8 @@ def test_a_node_rebooting_after_its_reset_is_waited_for(harness, monkeypatch) ->
     result = h.engine().run(RunRequest())
     assert result.exit_code == ExitCode.DONE, result
     assert not h.of(IssueDetected)
-    waits = [e.message for e in h.of(Info) if e.message.startswith("waiting for 1/3 nodes")]
-    assert waits and "opale" in waits[0], waits
+    said = [e.message for e in h.of(Info) if e.message.startswith("waiting for 1/3 nodes")]
+    assert said and "opale" in said[0], said
     cp = h.state.load()
     assert cp is not None and "3/3 nodes in maintenance mode" in cp.stage(StageName.DESTROY).summary
 

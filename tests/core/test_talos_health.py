@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vixens_tui.core import talos_health
+from vixens_tui.core import talos_health, waits
 from vixens_tui.core.engine import RunRequest
 from vixens_tui.core.events import Info, StageFailed
 from vixens_tui.core.exitcodes import ExitCode
@@ -59,7 +59,7 @@ def test_the_apply_summary_carries_talos_health(harness) -> None:
 
 
 def test_a_control_plane_whose_etcd_never_joins_fails_the_apply(harness, monkeypatch) -> None:
-    monkeypatch.setattr(talos_health, "POLL_S", 0.01)
+    monkeypatch.setattr(waits, "TALOS_POLL_S", 0.01)
     h = harness()
     h.world.etcd_missing = {"opale"}
     timeouts = dict(h.profile.timeouts_s)

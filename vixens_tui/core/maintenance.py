@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from vixens_tui.core.context import StageContext
 from vixens_tui.core.ports import NodeModeReport, TalosBackend
 from vixens_tui.core.profile import NodeSpec
+from vixens_tui.core.waits import poll_until
 
 NOT_IN_MAINTENANCE = "not_in_maintenance"
 """The failure's data key: `name=address` of each node not in maintenance mode, one per line."""
-POLL_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +54,11 @@ def wait_for_maintenance(
     `wait_progress_s`, naming the nodes still waited for."""
     nodes = ctx.profile.nodes
     started = time.monotonic()
-    deadline = started + timeout_s
     installed_deadline = started + timeout_s / 5
-    next_report = started + ctx.profile.wait_progress_s
-    while True:
+    modes: list[NodeMode] = []
+
+    def ask() -> tuple[bool, str]:
+        nonlocal modes
         modes = probe_all(talos, nodes)
         now = time.monotonic()
         waiting = [
@@ -67,17 +68,13 @@ def wait_for_maintenance(
             and m.node.name not in given_up
             and (m.report.mode != "installed" or now < installed_deadline)
         ]
-        if not waiting or now >= deadline:
-            return modes
-        if now >= next_report:
-            ctx.info(
-                f"waiting for {len(waiting)}/{len(modes)} nodes to come back in maintenance "
-                "mode: " + "; ".join(f"{m.node.name} {m.report.mode}" for m in waiting)
-            )
-            next_report = now + ctx.profile.wait_progress_s
-        ctx.cancel.raise_if_cancelled()
-        if ctx.cancel.wait(min(POLL_S, max(0.0, deadline - now))):
-            ctx.cancel.raise_if_cancelled()
+        return not waiting, (
+            f"waiting for {len(waiting)}/{len(modes)} nodes to come back in maintenance mode: "
+            + "; ".join(f"{m.node.name} {m.report.mode}" for m in waiting)
+        )
+
+    poll_until(ctx, ask, deadline=started + timeout_s)
+    return modes
 
 
 def named_in(lines: tuple[str, ...], nodes: tuple[NodeSpec, ...]) -> frozenset[str]:

@@ -265,6 +265,10 @@ class TalosConfigInfo:
     nodes: tuple[str, ...]
 
 
+TALOS_PORT = 50000
+"""apid's port on every node: the installed API and the maintenance service alike."""
+
+
 @runtime_checkable
 class TalosBackend(Protocol):
     """The nodes' Talos API (apid, port 50000), as `talosctl` reaches it."""

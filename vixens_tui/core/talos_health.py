@@ -9,14 +9,12 @@ planes as members, seen alike from each one, and apid, kubelet and etcd run heal
 
 from __future__ import annotations
 
-import time
-
 from vixens_tui.core.context import StageContext
 from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.ports import TalosBackend, TalosError, TalosHealth
+from vixens_tui.core.waits import poll_until
 
 REQUIRED = ("apid", "kubelet", "etcd")
-POLL_S = 2.0
 
 
 def verdict(planes: tuple[str, ...], answers: dict[str, TalosHealth | str]) -> tuple[bool, str]:
@@ -66,21 +64,17 @@ def ask(talos: TalosBackend, ctx: StageContext) -> dict[str, TalosHealth | str]:
 def wait_healthy(ctx: StageContext, talos: TalosBackend) -> str:
     """Ask until healthy or the stage's deadline; the evidence, or a StageError (timeout)."""
     planes = tuple(n.name for n in ctx.profile.nodes if n.role == "control-plane")
-    next_report = time.monotonic() + ctx.profile.wait_progress_s
-    while True:
+    evidence = ""
+
+    def ask_all() -> tuple[bool, str]:
+        nonlocal evidence
         ok, evidence = verdict(planes, ask(talos, ctx))
-        if ok:
-            return evidence
-        now = time.monotonic()
-        if now >= ctx.deadline:
-            raise StageError(
-                f"Talos is not healthy on the control planes: {evidence}",
-                kind=FailureKind.TIMEOUT,
-                evidence=(evidence,),
-            )
-        if now >= next_report:
-            ctx.info(f"waiting for Talos on the control planes: {evidence}")
-            next_report = now + ctx.profile.wait_progress_s
-        ctx.cancel.raise_if_cancelled()
-        if ctx.cancel.wait(min(POLL_S, max(0.0, ctx.deadline - now))):
-            ctx.cancel.raise_if_cancelled()
+        return ok, f"waiting for Talos on the control planes: {evidence}"
+
+    if not poll_until(ctx, ask_all, deadline=ctx.deadline):
+        raise StageError(
+            f"Talos is not healthy on the control planes: {evidence}",
+            kind=FailureKind.TIMEOUT,
+            evidence=(evidence,),
+        )
+    return evidence

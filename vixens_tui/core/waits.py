@@ -120,3 +120,35 @@ def observe(ctx: StageContext, timeout_s: float = 15.0) -> ClusterSnapshot:
             snapshot.version, deadline - time.monotonic(), ctx.cancel
         )
     return snapshot
+
+
+TALOS_POLL_S = 2.0
+"""How often a Talos wait asks again: the Talos API has no watch."""
+
+
+def poll_until(
+    ctx: StageContext,
+    ask: Callable[[], tuple[bool, str]],
+    *,
+    deadline: float,
+    interval_s: float | None = None,
+) -> bool:
+    """Ask until `ask()` says done (True) or `deadline` (monotonic) passes (False), every
+    `interval_s` (TALOS_POLL_S), cancellable. `ask` returns (done, the line to say while
+    waiting), said every `wait_progress_s`. For what no watch reports (the nodes' Talos
+    API), where wait_for() sleeps on the cluster's changes."""
+    interval = TALOS_POLL_S if interval_s is None else interval_s
+    next_report = time.monotonic() + ctx.profile.wait_progress_s
+    while True:
+        done, progress = ask()
+        if done:
+            return True
+        now = time.monotonic()
+        if now >= deadline:
+            return False
+        if now >= next_report:
+            ctx.info(progress)
+            next_report = now + ctx.profile.wait_progress_s
+        ctx.cancel.raise_if_cancelled()
+        if ctx.cancel.wait(min(interval, max(0.0, deadline - now))):
+            ctx.cancel.raise_if_cancelled()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vixens_tui.core.checkpoint.files import atomic_write
+from vixens_tui.core.ports import TALOS_PORT
 from vixens_tui.core.profile import Profile
 from vixens_tui.sim.addresses import DemoNetwork, NodeAddresses, pick_network
 from vixens_tui.sim.apiserver.kinds import KINDS
@@ -33,7 +34,6 @@ from vixens_tui.sim.providers.local import LocalProvider
 from vixens_tui.sim.providers.null import NullProvider
 from vixens_tui.sim.providers.talos import TalosProvider
 from vixens_tui.sim.talos_node import (
-    TALOS_PORT,
     EtcdRecovery,
     Mode,
     NodeFacts,

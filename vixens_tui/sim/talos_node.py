@@ -39,11 +39,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from google.protobuf import empty_pb2
 
+from vixens_tui.core.ports import TALOS_PORT
 from vixens_tui.talos_api import common_pb2, machine_pb2, machine_pb2_grpc
 
 Mode = Literal["installed", "maintenance", "down"]
 """"down": configured, installing or rebooting: nothing listens on its addresses."""
-TALOS_PORT = 50000
 MAINTENANCE_UNIMPLEMENTED = "API is not implemented in maintenance mode"
 SNAPSHOT_CHUNK = 32 * 1024
 HASH_SIZE = 32

@@ -34,9 +34,8 @@ from typing import Any
 
 import yaml
 
+from vixens_tui.core.ports import TALOS_PORT
 from vixens_tui.sim.addresses import DemoNetwork
-
-TALOS_PORT = 50000
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -13,12 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vixens_tui.core import ports
-from vixens_tui.core.ports import NodeModeReport, SnapshotInfo, TalosConfigInfo, TalosHealth
+from vixens_tui.core.ports import (
+    TALOS_PORT,
+    NodeModeReport,
+    SnapshotInfo,
+    TalosConfigInfo,
+    TalosHealth,
+)
 
 if TYPE_CHECKING:
     from vixens_tui.backends.talos.client import TalosCredentials
 
-TALOS_PORT = 50000
 # client.py (grpc, protobuf, httpx) is imported at the first call, not with the backends: a
 # run that never reaches the destroy does not pay for it.
 

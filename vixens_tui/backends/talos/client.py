@@ -34,9 +34,9 @@ import httpx
 import yaml
 from google.protobuf import empty_pb2
 
+from vixens_tui.core.ports import TALOS_PORT
 from vixens_tui.talos_api import common_pb2, machine_pb2, machine_pb2_grpc
 
-TALOS_PORT = 50000
 MAINTENANCE_MESSAGE = "API is not implemented in maintenance mode"
 RECOVER_CHUNK = 1 << 20
 """talosctl streams a snapshot in chunks: gRPC's default message limit is 4 MiB."""

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from tf import schema, types
 
+from vixens_tui.core.ports import TALOS_PORT
 from vixens_tui.sim.providers.backplane import Backplane
 from vixens_tui.sim.providers.base import (
     SimDataSource,
@@ -38,7 +39,6 @@ from vixens_tui.sim.providers.objtype import Object
 
 CREATE_TIMEOUT_S = 600.0
 """The provider's default create timeout, in simulated seconds (10 minutes)."""
-TALOS_PORT = 50000
 
 _PAIR = Object({"cert": types.String(), "key": types.String()})
 MACHINE_SECRETS = Object(
