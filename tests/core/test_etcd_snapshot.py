@@ -10,9 +10,9 @@ from pathlib import Path
 
 from vixens_tui.core.checkpoint.model import Outcome
 from vixens_tui.core.context import DestroyPreview
-from vixens_tui.core.decider import AutoDecider
+from vixens_tui.core.decider import Action, AutoDecider, Decision, FailureReport
 from vixens_tui.core.engine import RunRequest
-from vixens_tui.core.events import EtcdSnapshotSaved, Info, StageFailed
+from vixens_tui.core.events import EtcdSnapshotSaved, Info, IssueDetected, StageFailed
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 
@@ -127,3 +127,51 @@ def test_the_user_may_go_on_when_no_snapshot_can_be_taken(harness) -> None:
         for w in warned
     ), warned
     assert "terraform destroy" in h.world.calls
+
+
+class Person(AutoDecider):
+    """What a person does at the TUI's issue bar: presses the fix's key."""
+
+    def __init__(self) -> None:
+        super().__init__(yes=True)
+        self.asked: list[str] = []
+
+    def decide(self, report: FailureReport) -> Decision:
+        ids = [d.issue_id for d in report.detections]
+        self.asked += ids
+        if "etcd-snapshot-failed" in ids:
+            return Decision(Action.FIX, "etcd-snapshot-failed", by="user")
+        return super().decide(report)
+
+
+def test_a_person_may_go_on_without_a_snapshot_with_the_issues_key(harness) -> None:
+    """The failed snapshot is a known issue whose fix only a person may choose (issue 12
+    point 4): chosen, the destroy's next attempt goes on without one, and the checkpoint
+    records who decided."""
+    h = harness()
+    h.world.snapshot_refused = {"obsy", "onyx", "opale"}
+    person = Person()
+    result = h.engine(person).run(RunRequest())
+    assert result.exit_code == ExitCode.DONE, result
+    assert person.asked == ["etcd-snapshot-failed"]
+    cp = h.state.load()
+    assert cp is not None and cp.etcd_snapshot is None
+    (fix,) = cp.fixes
+    assert (fix.issue_id, fix.by, fix.ok) == ("etcd-snapshot-failed", "user", True)
+    assert cp.stage(StageName.DESTROY).attempts == 2
+    warned = [e.message for e in h.of(Info) if e.level == "warning"]
+    assert "no etcd snapshot: a person chose to go on without one" in warned
+    assert "terraform destroy" in h.world.calls
+
+
+def test_headless_a_failed_snapshot_needs_a_person(harness) -> None:
+    """--auto never chooses it: exit 3, naming the choice and the flag that makes it."""
+    h = harness()
+    h.world.snapshot_refused = {"obsy", "onyx", "opale"}
+    result = h.engine().run(RunRequest())
+    assert result.exit_code == ExitCode.NEEDS_HUMAN
+    assert "needs a person: destroy without an etcd snapshot" in result.message
+    assert "--allow-no-etcd-snapshot" in result.message
+    (detected,) = h.of(IssueDetected)
+    assert detected.issue_id == "etcd-snapshot-failed" and not detected.automatic
+    assert "terraform destroy" not in h.world.calls

@@ -10,6 +10,7 @@ from vixens_tui.core.context import DestroyPreview, StageContext
 from vixens_tui.core.events import DestroyLaunched, EtcdSnapshotSaved, Info
 from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.guard import check_before_destroy, is_managed
+from vixens_tui.core.issues import etcd_snapshot_failed
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TalosError, TerraformError
 from vixens_tui.core.stages.base import CheckResult, Stage
@@ -198,6 +199,9 @@ class Destroy(Stage):
         if not settings.etcd_snapshot:
             ctx.info("no etcd snapshot: the profile says to destroy without one", level="warning")
             return ""
+        if etcd_snapshot_failed.waived(run):
+            ctx.info("no etcd snapshot: a person chose to go on without one", level="warning")
+            return ""
         if run.destroy_launched_at is not None:
             # An earlier attempt of this run started destroying: etcd may be half gone.
             ctx.info("no etcd snapshot: the destroy had already started", level="warning")
@@ -234,9 +238,10 @@ class Destroy(Stage):
             return ""
         raise StageError(
             f"no etcd snapshot could be taken ({'; '.join(failures)}): nothing was destroyed. "
-            "To destroy without one: --allow-no-etcd-snapshot (this run), or [known_issues] "
-            "etcd_snapshot = false in the profile",
+            "To destroy without one: the known issue's key in the TUI, --allow-no-etcd-snapshot "
+            "(this run), or [known_issues] etcd_snapshot = false in the profile",
             evidence=tuple(failures),
+            data={etcd_snapshot_failed.ETCD_SNAPSHOT_FAILED: str(len(failures))},
         )
 
     def _nodes_in_maintenance(
