@@ -42,7 +42,7 @@ stages: preflight, destroy, apply, namespaces, argocd-sync, secrets, validate
   (preflight always runs first: it changes nothing)
 
 faults (--demo, sim): cilium-destroy-timeout, cert-manager-namespace-missing,
-  repo-server-eof, node-reset-failed, api-flaky[=RATE]
+  repo-server-eof, node-reset-failed, etcd-snapshot-failed, api-flaky[=RATE]
 
 environment: --env NAME, else the --config profile's `name` (else its file name), else dev.
 profile: --config FILE, else <user config dir>/profiles/<env>.toml

@@ -129,11 +129,11 @@ def test_the_user_may_go_on_when_no_snapshot_can_be_taken(harness) -> None:
     assert "terraform destroy" in h.world.calls
 
 
-class Person(AutoDecider):
+class Person(Recording):
     """What a person does at the TUI's issue bar: presses the fix's key."""
 
     def __init__(self) -> None:
-        super().__init__(yes=True)
+        super().__init__()
         self.asked: list[str] = []
 
     def decide(self, report: FailureReport) -> Decision:
@@ -161,6 +161,17 @@ def test_a_person_may_go_on_without_a_snapshot_with_the_issues_key(harness) -> N
     assert cp.stage(StageName.DESTROY).attempts == 2
     warned = [e.message for e in h.of(Info) if e.level == "warning"]
     assert "no etcd snapshot: a person chose to go on without one" in warned
+    # The confirmation says what is at stake.
+    (preview,) = person.previews
+    assert preview.etcd_snapshot == ""
+    assert preview.no_etcd_snapshot == "a person chose to go on without one"
+    assert any(
+        w.endswith(
+            "; no etcd snapshot (a person chose to go on without one): the cluster's data "
+            "will have no copy"
+        )
+        for w in warned
+    ), warned
     assert "terraform destroy" in h.world.calls
 
 

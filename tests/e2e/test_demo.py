@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.cliutil import CLI
-from tests.e2e.conftest import KNOWN_ISSUES, FinishedDemo
+from tests.e2e.conftest import KNOWN_ISSUES, Demo, FinishedDemo
 from tests.fakes import addresses_for
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
 from vixens_tui.core.profile import load_profile
@@ -156,3 +156,26 @@ def test_demo_with_its_known_issues(finished_demo: Callable[[str], FinishedDemo]
         "reset opale through the Talos API; 3/3 nodes in maintenance"
     )
     assert [f.issue_id for f in cp.fixes] == [r["issue_id"] for r in fixed]
+
+
+@pytest.mark.long
+def test_no_etcd_snapshot_stops_the_demo_before_anything_is_destroyed(demo: Demo) -> None:
+    """`--faults etcd-snapshot-failed`: every control plane's EtcdSnapshot fails over the real
+    gRPC API; `--auto` stops at once (exit 3, needs a person), the state whole, no file kept,
+    and says how to go on without a snapshot."""
+    result = demo.run(faults="etcd-snapshot-failed")
+    assert result.returncode == 3, result.stdout[-3000:] + result.stderr
+    cp = demo.checkpoint()
+    assert cp.destroy_launched_at is None and cp.etcd_snapshot is None
+    assert len(demo.state_resources()) == 21
+    assert not any((demo.root / "state").rglob("*.db"))
+    out = result.stdout + result.stderr
+    for node in ("obsy", "onyx", "opale"):
+        assert re.search(
+            rf"etcd snapshot from {node} failed: 127[.0-9]+: etcd snapshot: Unknown: failed "
+            "reading etcd snapshot: etcdserver: request timed out",
+            out,
+        ), node
+    assert "KNOWN ISSUE etcd-snapshot-failed" in out
+    assert "never automatic: a person must decide" in out
+    assert "--allow-no-etcd-snapshot" in out

@@ -37,6 +37,8 @@ class DestroyPreview:
     cluster_reachable: bool = False
     etcd_snapshot: str = ""
     """Where etcd's snapshot was saved, with its size ("" when none was taken)."""
+    no_etcd_snapshot: str = ""
+    """Why none was taken, when none was: the confirmation says what is at stake."""
 
 
 ConfirmDestroy = Callable[[DestroyPreview], bool]

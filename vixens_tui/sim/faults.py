@@ -9,6 +9,8 @@
 - `node-reset-failed`: the last node's Talos API refuses the destroy's reset (talosctl's dial
   error); the provisioner swallows it ("Warning: Node reset failed, continuing destroy") and
   the node stays installed, until a second reset.
+- `etcd-snapshot-failed`: every control plane's EtcdSnapshot fails as Talos reports an etcd
+  that cannot stream one (`failed reading etcd snapshot: etcdserver: request timed out`).
 - `api-flaky[=RATE]`: a share of API requests (default 10%) answer 500/503 or stall, watches
   drop mid-stream or get 410 Gone on resume. Failures happen before any write: no data is lost.
 
@@ -26,12 +28,14 @@ CILIUM_DESTROY_TIMEOUT = "cilium-destroy-timeout"
 CERT_MANAGER_NAMESPACE_MISSING = "cert-manager-namespace-missing"
 REPO_SERVER_EOF = "repo-server-eof"
 NODE_RESET_FAILED = "node-reset-failed"
+ETCD_SNAPSHOT_FAILED = "etcd-snapshot-failed"
 API_FLAKY = "api-flaky"
 NAMES = (
     CILIUM_DESTROY_TIMEOUT,
     CERT_MANAGER_NAMESPACE_MISSING,
     REPO_SERVER_EOF,
     NODE_RESET_FAILED,
+    ETCD_SNAPSHOT_FAILED,
     API_FLAKY,
 )
 DEFAULT_FLAKY_RATE = 0.1

@@ -24,7 +24,7 @@ from vixens_tui.sim.addresses import DemoNetwork, NodeAddresses, pick_network
 from vixens_tui.sim.apiserver.kinds import KINDS
 from vixens_tui.sim.cluster import ScenarioName, SimCluster
 from vixens_tui.sim.demo_repo import ENV_DIR
-from vixens_tui.sim.faults import NODE_RESET_FAILED
+from vixens_tui.sim.faults import ETCD_SNAPSHOT_FAILED, NODE_RESET_FAILED
 from vixens_tui.sim.providers.backplane import Backplane
 from vixens_tui.sim.providers.helm import HelmProvider
 from vixens_tui.sim.providers.host import ProviderHost
@@ -187,6 +187,9 @@ class ProviderWorld:
             snapshot=snapshot,
             on_reset=reset,
             reset_refusal=reset_refusal,
+            snapshot_refusal=lambda: (
+                "etcdserver: request timed out" if world.fault(ETCD_SNAPSHOT_FAILED) else ""
+            ),
             control_plane=role == "control-plane",
             on_recover_upload=recovery.upload,
             on_bootstrap=bootstrap,

@@ -157,6 +157,8 @@ class NodeFacts:
     services: tuple[str, ...] = _CONTROL_PLANE_SERVICES
     reset_refusal: Callable[[], str] = lambda: ""
     """Why this Reset fails ("" lets it through): the `node-reset-failed` fault."""
+    snapshot_refusal: Callable[[], str] = lambda: ""
+    """Why EtcdSnapshot fails ("" lets it through): the `etcd-snapshot-failed` fault."""
     control_plane: bool = True
     on_recover_upload: Callable[[bytes], None] = lambda data: None
     """EtcdRecover's bytes, kept for a Bootstrap with recover_etcd."""
@@ -228,6 +230,10 @@ class _Servicer(machine_pb2_grpc.MachineServiceServicer):
         self._admin(context)
         if self.facts.name not in self.facts.etcd_members():
             context.abort(grpc.StatusCode.FAILED_PRECONDITION, "etcd is not running")
+        refusal = self.facts.snapshot_refusal()
+        if refusal:
+            # machined wraps etcd's error in a plain error: gRPC's code Unknown.
+            context.abort(grpc.StatusCode.UNKNOWN, f"failed reading etcd snapshot: {refusal}")
         data = self.facts.snapshot()
         for start in range(0, len(data), SNAPSHOT_CHUNK):
             yield common_pb2.Data(bytes=data[start : start + SNAPSHOT_CHUNK])

@@ -86,10 +86,10 @@ class Destroy(Stage):
             return "nothing to destroy (empty state)" + (f"; {proven}" if proven else "")
         ctx.info(f"{len(addresses)} resources in the state")
 
-        saved = self._etcd_snapshot(ctx)
-        preview = destroy_preview(ctx, addresses)
-        if saved:
-            preview = dataclasses.replace(preview, etcd_snapshot=saved)
+        saved, why_none = self._etcd_snapshot(ctx)
+        preview = dataclasses.replace(
+            destroy_preview(ctx, addresses), etcd_snapshot=saved, no_etcd_snapshot=why_none
+        )
         # What will be lost goes to the journal before anyone is asked (issue: before destroy).
         if preview.cluster_reachable:
             lost = (
@@ -106,6 +106,8 @@ class Destroy(Stage):
             )
         if saved:
             lost += f"; etcd snapshot saved: {saved}"
+        elif why_none:
+            lost += f"; no etcd snapshot ({why_none}): the cluster's data will have no copy"
         ctx.emit(Info(stage=ctx.stage, message=lost, level="warning"))
         if not ctx.confirm_destroy(preview):
             raise StageError(
@@ -185,29 +187,33 @@ class Destroy(Stage):
             f"; {proven}" if proven else ""
         )
 
-    def _etcd_snapshot(self, ctx: StageContext) -> str:
+    def _etcd_snapshot(self, ctx: StageContext) -> tuple[str, str]:
         """etcd's snapshot from the first control plane that gives one, saved under the state
-        directory (0600) and recorded in the checkpoint and the journal; "where (size)", or ""
-        when none is taken. A snapshot that cannot be taken stops the run before anything is
-        destroyed, unless the user said to go on without one (the profile, or the flag)."""
+        directory (0600) and recorded in the checkpoint and the journal: ("where (size)", "")
+        or, when none is taken, ("", why not). A snapshot that cannot be taken stops the run
+        before anything is destroyed, unless the user said to go on without one (the known
+        issue's key, the flag, the profile)."""
         run = ctx.run
         if run.etcd_snapshot is not None:
             snap = run.etcd_snapshot
             ctx.info(f"etcd snapshot already saved by this run: {snap.path}")
-            return f"{snap.path} ({snap.size:,} bytes)"
+            return f"{snap.path} ({snap.size:,} bytes)", ""
         talos, settings = ctx.talos, ctx.profile.known_issues
         if not settings.etcd_snapshot:
-            ctx.info("no etcd snapshot: the profile says to destroy without one", level="warning")
-            return ""
+            why = "the profile says to destroy without one"
+            ctx.info(f"no etcd snapshot: {why}", level="warning")
+            return "", why
         if etcd_snapshot_failed.waived(run):
-            ctx.info("no etcd snapshot: a person chose to go on without one", level="warning")
-            return ""
+            why = "a person chose to go on without one"
+            ctx.info(f"no etcd snapshot: {why}", level="warning")
+            return "", why
         if run.destroy_launched_at is not None:
             # An earlier attempt of this run started destroying: etcd may be half gone.
-            ctx.info("no etcd snapshot: the destroy had already started", level="warning")
-            return ""
+            why = "the destroy had already started"
+            ctx.info(f"no etcd snapshot: {why}", level="warning")
+            return "", why
         if talos is None or ctx.state_dir is None:
-            return ""
+            return "", "the Talos API is off (talos_api = false)" if talos is None else ""
         target = ctx.state_dir / "snapshots" / f"etcd-{run.run_id}.db"
         planes = [n for n in ctx.profile.nodes if n.role == "control-plane"]
         failures = []
@@ -228,14 +234,14 @@ class Destroy(Stage):
                     node=node.name,
                 )
             )
-            return f"{info.path} ({info.size:,} bytes)"
+            return f"{info.path} ({info.size:,} bytes)", ""
         if not settings.etcd_snapshot_required:
             ctx.info(
                 f"no etcd snapshot could be taken ({'; '.join(failures)}): going on without "
                 "one, as asked (--allow-no-etcd-snapshot)",
                 level="warning",
             )
-            return ""
+            return "", "none could be taken; --allow-no-etcd-snapshot"
         raise StageError(
             f"no etcd snapshot could be taken ({'; '.join(failures)}): nothing was destroyed. "
             "To destroy without one: the known issue's key in the TUI, --allow-no-etcd-snapshot "

@@ -94,6 +94,11 @@ class DestroyConfirmScreen(Dialog):
             )
         if p.etcd_snapshot:
             out.append(f"\netcd snapshot saved: {p.etcd_snapshot}", "green")
+        elif p.no_etcd_snapshot:
+            out.append(
+                f"\nNo etcd snapshot ({p.no_etcd_snapshot}): the cluster's data will have no copy",
+                "bold red",
+            )
         out.append(f"\nResources: {_listing(p.addresses, 4)}", "dim")
         return out
 
