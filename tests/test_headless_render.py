@@ -6,7 +6,8 @@ import time
 
 from vixens_tui.core.events import IssueDetected, LogLine, StageStarted, Waiting
 from vixens_tui.core.names import StageName
-from vixens_tui.headless import Printer, render
+from vixens_tui.headless import Printer
+from vixens_tui.text.events import render
 
 
 def test_waiting_line_says_what_since_when_and_timeout() -> None:

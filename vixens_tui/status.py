@@ -14,17 +14,12 @@ from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.options import Options
 from vixens_tui.quiet_pipe import quiet_on_broken_pipe
+from vixens_tui.text.durations import duration
 from vixens_tui.wiring import env_state
 
 
 def _dur(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, sec = divmod(seconds, 60)
-    return f"{minutes}m{sec:02d}s" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
+    return "-" if seconds is None else duration(seconds)
 
 
 def _when(at: datetime | None) -> str:

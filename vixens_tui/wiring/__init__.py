@@ -110,7 +110,7 @@ def make_backends(
     if hook is not None:
         return hook(profile, options)
     if options.demo:
-        from vixens_tui.sim.demo import demo_backends
+        from vixens_tui.wiring.demo import demo_backends
 
         return demo_backends(profile, options, state, redactor)
     from vixens_tui.backends.factory import real_backends
