@@ -267,3 +267,16 @@ def test_kubeconfig_from_the_environment_remembers_where_terraform_writes(tmp_pa
     same = profile_for(Options(config=path, kubeconfig=tmp_path / "terraform" / "kubeconfig-dev"))
     assert same.terraform_kubeconfig is None
     assert profile_for(Options(config=path)).terraform_kubeconfig is None
+
+
+def test_help_lists_the_stages_and_faults_from_their_sources() -> None:
+    """`--help` is written from STAGE_ORDER and the simulator's fault names: a new stage or
+    fault is listed without an edit of cli.py."""
+    from vixens_tui.cli import EPILOG
+    from vixens_tui.core.names import STAGE_ORDER
+    from vixens_tui.sim.faults import NAMES
+
+    flat = " ".join(EPILOG.split())
+    assert "stages: " + ", ".join(s.value for s in STAGE_ORDER) in flat
+    for name in NAMES:
+        assert name in flat, name

@@ -10,13 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vixens_tui import __version__
-from vixens_tui.core.names import StageName, parse_stage
+from vixens_tui.core.names import STAGE_ORDER, StageName, parse_stage
 from vixens_tui.options import Options, UsageError, env_of
+from vixens_tui.sim.faults import API_FLAKY
 from vixens_tui.sim.faults import NAMES as FAULT_NAMES
 
 if TYPE_CHECKING:
@@ -38,11 +40,10 @@ modes:
   vixens-tui profile show|path       print the effective profile, or where it is read from
   vixens-tui profile check --checkout DIR   what differs between the profile and the repository
 
-stages: preflight, destroy, apply, namespaces, argocd-sync, secrets, validate
+{stages}
   (preflight always runs first: it changes nothing)
 
-faults (--demo, sim): cilium-destroy-timeout, cert-manager-namespace-missing,
-  repo-server-eof, node-reset-failed, etcd-snapshot-failed, api-flaky[=RATE]
+{faults}
 
 environment: --env NAME, else the --config profile's `name` (else its file name), else dev.
 profile: --config FILE, else <user config dir>/profiles/<env>.toml
@@ -54,7 +55,22 @@ exit codes:
   3 needs a human (unknown failure in --auto, a fix that is never automatic,
     or a checklist item no probe can prove)   4 another run holds the lock
   130 interrupted (checkpoint saved)
-"""
+""".format(
+    # From the sources of truth, so that a new stage or fault is listed here without an edit.
+    stages=textwrap.fill(
+        "stages: " + ", ".join(s.value for s in STAGE_ORDER),
+        92,
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    ),
+    faults=textwrap.fill(
+        "faults (--demo, sim): "
+        + ", ".join(f"{n}[=RATE]" if n == API_FLAKY else n for n in FAULT_NAMES),
+        92,
+        subsequent_indent="  ",
+        break_on_hyphens=False,
+    ),
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -347,7 +363,7 @@ def _front_end(options: Options, lock: EnvLock) -> int:
 
         return headless.run(options, lock)
     try:
-        from vixens_tui.tui.main import run as run_tui
+        from vixens_tui.tui.launch import run as run_tui
     except ImportError as exc:
         _say(f"the interactive TUI cannot start ({exc}); use --auto")
         return 2

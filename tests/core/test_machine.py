@@ -59,3 +59,13 @@ def test_triggers_are_declared_on_the_model() -> None:
 def test_empty_plan_is_refused() -> None:
     with pytest.raises(ValueError):
         transition_table(())
+
+
+def test_run_states_are_the_stages_plus_where_a_run_rests() -> None:
+    """RunState keeps one state per stage, named as the stage (a checkpoint reads naturally):
+    a stage added to StageName without its state fails here, not in a run."""
+    from vixens_tui.core.names import STAGE_ORDER, RunState, StageName
+
+    assert [RunState.of_stage(s).stage for s in StageName] == list(STAGE_ORDER)
+    rest = {r.value for r in RunState} - {s.value for s in StageName}
+    assert rest == {"idle", "done", "failed", "interrupted"}

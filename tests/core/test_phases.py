@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from vixens_tui.core.profile import load_profile
-from vixens_tui.core.stages.terraform_io import phase_of
+from vixens_tui.core.terraform_listener import phase_of
 
 PHASES = load_profile("dev").apply_phases
 

@@ -242,9 +242,6 @@ class Engine:
             self._start_cluster()
             observer.start()
             result = self._drive(checkpoint, request)
-        except StateError:
-            observer.stop()
-            raise
         finally:
             observer.stop()
         try:

@@ -49,9 +49,6 @@ class ProcedureModel:
     def interrupt(self) -> bool:
         raise NotImplementedError  # replaced by transitions
 
-    def may_succeed(self) -> bool:
-        raise NotImplementedError  # replaced by transitions
-
     # The only callback: report the move. No I/O, no waiting (see architecture.md).
     def on_transition(self, event: EventData) -> None:
         # transitions keys Enum states by member name; report the values, as the checkpoint does.

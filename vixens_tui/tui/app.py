@@ -1,6 +1,6 @@
 """The Textual app: owns the engine, the decider, the relay and the workers.
 
-`make_app` is the one way to build it, used by `vixens_tui.tui.main.run` and by the tests (with
+`make_app` is the one way to build it, used by `vixens_tui.tui.launch.run` and by the tests (with
 in-memory backends), so the tests drive exactly the app people run (posting's `make_posting`).
 
 The engine runs in a thread worker (group "procedure"); it reports through the relay and asks

@@ -197,8 +197,3 @@ def _missing_context(path: Path, context: str | None) -> str | None:
         return None
     listed = ", ".join(names) if names else "none"
     return f"context {context!r} not found in {path} (contexts: {listed})"
-
-
-def server_of(path: Path, context: str | None = None) -> str | None:
-    loaded = load(path, context)
-    return loaded.server if loaded else None

@@ -41,10 +41,6 @@ class Outcome(StrEnum):
     NEEDS_HUMAN = "needs-human"
     INTERRUPTED = "interrupted"
 
-    @property
-    def finished(self) -> bool:
-        return self is Outcome.DONE
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)

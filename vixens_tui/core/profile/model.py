@@ -500,9 +500,6 @@ class Profile(_Strict):
         payload = self.model_dump_json(exclude={"description"}).encode()
         return hashlib.sha256(payload).hexdigest()[:16]
 
-    def app_names(self) -> tuple[str, ...]:
-        return tuple(a.name for a in self.apps)
-
     def resolve_paths(self, base: Path) -> Profile:
         """Make relative paths relative to the profile file's directory."""
 

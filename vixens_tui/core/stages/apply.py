@@ -12,8 +12,8 @@ from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.names import StageName
 from vixens_tui.core.node_verdict import nodes_verdict
 from vixens_tui.core.stages.base import CheckResult, Stage
-from vixens_tui.core.stages.terraform_io import TerraformRelay
 from vixens_tui.core.talos_progress import NodeProgress
+from vixens_tui.core.terraform_listener import TerraformListener
 from vixens_tui.core.waits import wait_for
 
 
@@ -71,20 +71,20 @@ class Apply(Stage):
 
     def _apply(self, ctx: StageContext) -> str:
         ctx.info("terraform apply -auto-approve")
-        relay = TerraformRelay(ctx, follow_phases=True)
+        listener = TerraformListener(ctx, follow_phases=True)
         try:
-            result = ctx.terraform.apply(relay, ctx.cancel)
+            result = ctx.terraform.apply(listener, ctx.cancel)
         finally:
-            relay.flush()  # lines a backend handed over without a flush() of its own
+            listener.flush()  # lines a backend handed over without a flush() of its own
         if result.interrupted:
             raise Cancelled(ctx.cancel.reason or "terraform apply interrupted")
         if not result.ok:
-            diagnostics = result.diagnostics or tuple(relay.diagnostics)
+            diagnostics = result.diagnostics or tuple(listener.diagnostics)
             raise StageError(
                 f"terraform apply failed (rc={result.rc}): {result.error_text()}",
                 diagnostics=tuple(diagnostics),
             )
-        added = result.summary.get("add", relay.resources_done)
+        added = result.summary.get("add", listener.resources_done)
         ctx.info(f"terraform apply complete: {added} resources added")
         if not ctx.profile.kubeconfig.exists():
             raise StageError(

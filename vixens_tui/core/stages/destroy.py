@@ -14,7 +14,7 @@ from vixens_tui.core.issues import etcd_snapshot_failed
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import TalosError, TerraformError
 from vixens_tui.core.stages.base import CheckResult, Stage
-from vixens_tui.core.stages.terraform_io import TerraformRelay
+from vixens_tui.core.terraform_listener import TerraformListener
 
 
 def state_addresses(ctx: StageContext) -> tuple[str, ...]:
@@ -130,48 +130,48 @@ class Destroy(Stage):
                 level="warning",
             )
         ctx.info("terraform destroy -auto-approve")
-        relay = TerraformRelay(ctx, follow_phases=False)
+        listener = TerraformListener(ctx, follow_phases=False)
         try:
-            result = ctx.terraform.destroy(relay, ctx.cancel)
+            result = ctx.terraform.destroy(listener, ctx.cancel)
         finally:
-            relay.flush()  # lines a backend handed over without a flush() of its own
+            listener.flush()  # lines a backend handed over without a flush() of its own
         if result.interrupted:
             raise Cancelled(ctx.cancel.reason or "terraform destroy interrupted")
         if not result.ok:
-            diagnostics = result.diagnostics or tuple(relay.diagnostics)
+            diagnostics = result.diagnostics or tuple(listener.diagnostics)
             errors = [d for d in diagnostics if d.severity == "error"] or list(diagnostics)
             # The failing resource: named by its diagnostic when Terraform could (a provisioner's
             # error), else the one resource whose destroy errored (a provider's Delete error,
             # as the Helm provider's: no address on the diagnostic).
             address = next((d.address for d in errors if d.address), "")
-            if not address and len(relay.errored) == 1:
-                address = relay.errored[0]
+            if not address and len(listener.errored) == 1:
+                address = listener.errored[0]
             data = {"address": address} if address else {}
-            if relay.errored:
-                data["errored"] = "\n".join(relay.errored)
+            if listener.errored:
+                data["errored"] = "\n".join(listener.errored)
             raise StageError(
                 f"terraform destroy failed (rc={result.rc}): {result.error_text()}",
                 diagnostics=tuple(diagnostics),
                 data=data,
             )
-        if relay.swallowed and talos is not None:
+        if listener.swallowed and talos is not None:
             # The Talos module resets each node from a destroy-time provisioner that turns a
             # failed reset into a warning: whether the machines were reset, their API says.
             ctx.info(
-                f"{len(relay.swallowed)} provisioner(s) swallowed a failure: "
-                + " | ".join(relay.swallowed[:3])
+                f"{len(listener.swallowed)} provisioner(s) swallowed a failure: "
+                + " | ".join(listener.swallowed[:3])
                 + "; asking the nodes themselves",
                 level="warning",
             )
-        elif relay.swallowed:
+        elif listener.swallowed:
             # Nothing here speaks to Talos: the swallowed failure is all there is to go on.
             raise StageError(
-                f"terraform destroy succeeded, but {len(relay.swallowed)} provisioner(s) "
+                f"terraform destroy succeeded, but {len(listener.swallowed)} provisioner(s) "
                 "swallowed a failure: the nodes they name were not reset and still run the old "
                 "cluster (not in maintenance mode). Reset them (talosctl reset --graceful=false "
                 "--reboot --system-labels-to-wipe STATE --system-labels-to-wipe EPHEMERAL), "
-                "then retry: " + " | ".join(relay.swallowed[:3]),
-                evidence=tuple(relay.swallowed),
+                "then retry: " + " | ".join(listener.swallowed[:3]),
+                evidence=tuple(listener.swallowed),
             )
         left = state_addresses(ctx)
         if left:
@@ -180,9 +180,9 @@ class Destroy(Stage):
                 + ", ".join(left[:5])
             )
         self._files_gone(ctx)
-        removed = result.summary.get("remove", relay.resources_done)
+        removed = result.summary.get("remove", listener.resources_done)
         counted = _arithmetic(ctx, removed)
-        proven = self._nodes_in_maintenance(ctx, tuple(relay.swallowed))
+        proven = self._nodes_in_maintenance(ctx, tuple(listener.swallowed))
         return f"{removed} resources destroyed{counted}; kubeconfig and talosconfig removed" + (
             f"; {proven}" if proven else ""
         )

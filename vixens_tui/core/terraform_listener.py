@@ -1,4 +1,5 @@
-"""Turning a Terraform stream into engine events (shared by destroy and apply)."""
+"""Terraform's stream turned into engine events: the listener the destroy and the apply hand to
+Terraform (log lines, resources, the apply's phases, the diagnostics)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ MAX_BATCH = 2000
 """Log lines held before they are handed on, when a read brings more than that."""
 
 
-class TerraformRelay:
+class TerraformListener:
     """A listener that logs every line, reports resources, and follows the apply's phases.
 
     Phases only move forward: a late resource of an earlier phase does not send the display
