@@ -109,7 +109,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def run(options: Options, lock: EnvLock | None = None) -> int:
-    """Run headless; the process exit code (architecture.md, CLI contract).
+    """Run headless; the process exit code (docs/architecture.md, CLI contract).
 
     `lock` is the environment's lock, already held (the CLI takes it before anything else);
     without one, it is taken here, first.

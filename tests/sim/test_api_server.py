@@ -1,4 +1,4 @@
-"""The API server's wire contract, request by request (testing.md section 4)."""
+"""The API server's wire contract, request by request (docs/testing.md section 4)."""
 
 from __future__ import annotations
 

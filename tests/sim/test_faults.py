@@ -1,4 +1,4 @@
-"""Each fault of the CLI contract reproduces its symptom as the procedure and known-issues.md
+"""Each fault of the CLI contract reproduces its symptom as the procedure and docs/known-issues.md
 describe it, and only through that symptom."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Forcing an Argo CD sync the safe way (known-issues.md, "Forcing a sync").
+"""Forcing an Argo CD sync the safe way (docs/known-issues.md, "Forcing a sync").
 
 The procedure patches the Application's `operation`. An operation already running is left
 alone (we wait instead of stacking a second one), and success is judged by the app being

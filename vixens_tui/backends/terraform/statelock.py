@@ -2,7 +2,7 @@
 
 Terraform interrupted hard (SSH drop, kill) can leave a remote state locked; a live run holds
 the lock legitimately. Either way the error carries the lock's ID and holder, which a person
-needs before choosing `terraform force-unlock ID` (never automatic: known-issues.md).
+needs before choosing `terraform force-unlock ID` (never automatic: docs/known-issues.md).
 """
 
 from __future__ import annotations

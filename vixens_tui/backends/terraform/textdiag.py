@@ -10,7 +10,7 @@ With -no-color a diagnostic reads:
 
     Error running command '...': exit status 1. Output: ...
 
-The `with ADDRESS,` line names the failing resource (known-issues.md, issue 1).
+The `with ADDRESS,` line names the failing resource (docs/known-issues.md, issue 1).
 """
 
 from __future__ import annotations

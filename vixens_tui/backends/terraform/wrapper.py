@@ -1,4 +1,4 @@
-"""python-terraform 0.10.1, with its quirks handled (testing.md, section 2).
+"""python-terraform 0.10.1, with its quirks handled (docs/testing.md, section 2).
 
 - `cmd(..., synchronous=False)` puts `-synchronous=false` on the command line: the kwarg is
   dropped in `generate_cmd_string` (and popped in `cmd`) before the arguments are built.

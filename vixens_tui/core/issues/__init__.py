@@ -1,4 +1,4 @@
-"""The known-issue catalogue (known-issues.md)."""
+"""The known-issue catalogue (docs/known-issues.md)."""
 
 from vixens_tui.core.issues.base import Catalogue, Detection, FixFailed, KnownIssue
 from vixens_tui.core.issues.cert_manager_namespace import CertManagerNamespaceMissing

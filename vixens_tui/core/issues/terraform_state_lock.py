@@ -1,4 +1,4 @@
-"""Terraform stopped mid-run can leave its state lock held (known-issues.md, "Other traps").
+"""Terraform stopped mid-run can leave its state lock held (docs/known-issues.md, "Other traps").
 
 Never automatic: unlocking a lock that another live Terraform holds corrupts the state. The
 detection shows the lock's ID and holder; a person chooses to force-unlock.

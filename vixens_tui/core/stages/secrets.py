@@ -15,7 +15,7 @@ from vixens_tui.core.secretfiles import SecretFileError, load_gandi, load_synolo
 from vixens_tui.core.stages.base import CheckResult, Stage
 
 RETRIES = 5
-"""cert-manager's webhook can be Running before it serves: retry briefly (known-issues.md)."""
+"""cert-manager's webhook can be Running before it serves: retry briefly (docs/known-issues.md)."""
 
 
 def secret_objects(ctx: StageContext) -> dict[str, tuple[str, str, str]]:

@@ -1,7 +1,7 @@
 """Requests to the simulated API server: authentication, routing, content types, watches.
 
 A stdlib `ThreadingHTTPServer` (one thread per connection) is enough for kubectl and the
-`kubernetes` client. The traps of the stdlib (testing.md): every request body is read even when
+`kubernetes` client. The traps of the stdlib (docs/testing.md): every request body is read even when
 unused (DELETE has one) or keep-alive breaks; HTTP/1.1; chunks are written by hand; the
 connection is closed after a watch.
 """
