@@ -172,12 +172,37 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+_SLOW_DIRS = ("e2e", "sim", "backends")
+"""Whole folders that start real engines: the demo, the simulated cluster, Terraform's engine,
+kubectl, the Talos nodes' gRPC servers."""
+_SLOW_TUI = ("test_tmux", "test_demo_pilot")
+"""The TUI tests in a real terminal or on the demo (the others run the app on fakes)."""
+_FAST_TOP = {"test_headless_render.py", "test_layers.py", "test_loopback_only.py"}
+"""The top-level tests that do not run the real command as a process."""
+
+
+def _starts_something_real(path: Path) -> bool:
+    """A simulated cluster, a Terraform run, a terminal or the CLI as a process: the `slow`
+    tier. `pytest -m "not slow"` is the fast one (core, profile, checkpoint, relay, decider,
+    the TUI on fakes)."""
+    parts = path.parts[path.parts.index("tests") + 1 :] if "tests" in path.parts else ()
+    if not parts:
+        return False
+    if len(parts) == 1:
+        return parts[0] not in _FAST_TOP
+    return parts[0] in _SLOW_DIRS or (parts[0] == "tui" and parts[-1].startswith(_SLOW_TUI))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked `long` first, in their order, then the rest in theirs.
+    """Every test that starts something real is marked `slow` (see _starts_something_real).
+    Then the tests marked `long` first, in their order, then the rest in theirs.
 
     pytest-xdist hands out tests in collection order, and the longest ones (the demo runs, the
     whole TUI runs) are collected last (tests/tui, tests/e2e): one worker ended on them while
     the other sat idle, the last two minutes of a suite beside another one on the same two
     cores (measured 10-45% idle there). Longest first, the short tests fill in at the end.
     Every worker sorts the same way, so their collections still match."""
+    for item in items:
+        if _starts_something_real(item.path) and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
