@@ -6,7 +6,7 @@ headless `Printer`, writing to /dev/null), so each thread's CPU can be attribute
 
 - every call the engine makes into a backend (Terraform, cluster, HTTP) is wrapped, and the CPU
   time of the calling thread (`time.thread_time`) spent inside it is charged to that backend;
-  inside a Terraform apply/destroy, the listener (the engine's `TerraformRelay`) is charged back
+  inside a Terraform apply/destroy, the listener (the engine's `TerraformListener`) is charged back
   to the engine, and anything it hands to the front end (the sink) to the front end;
 - **the engine's own time** is then the CPU of the engine thread and of its cluster-observer
   thread minus those backend and front-end parts: the state machine, the stages' logic, the

@@ -4,7 +4,7 @@ TUI's log pane, with a person pressing keys meanwhile.
 The path is the one a real apply takes: `PythonTerraformBackend.apply` starts "terraform" (here a
 script that `cat`s the lines, so the producer is never the bottleneck) in its own process group
 and reads its stdout (`process.supervise`), `JsonStream` turns each line into items, the engine's
-`TerraformRelay` logs them (`StageContext.log`: the attempt's log file, then the event through
+`TerraformListener` logs them (`StageContext.log`: the attempt's log file, then the event through
 the redactor, the recorder and the TUI's `EventRelay`), and the main screen drains the relay
 into the `LogView`. The engine runs for real (`Engine.run`, plan = the apply stage, whose `run`
 is the relay + `terraform.apply` as the real stage does it), in a thread, as the TUI runs it.
@@ -41,7 +41,7 @@ from vixens_tui.core.engine import Engine, RunRequest
 from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.redact import Redactor
-from vixens_tui.core.stages.terraform_io import TerraformRelay
+from vixens_tui.core.terraform_listener import TerraformListener
 from vixens_tui.sim.demo import DEMO_GANDI_TOKEN, DEMO_SYNOLOGY_PASSWORD
 
 ADDRESSES = [
@@ -151,7 +151,7 @@ async def flood_once(
     marks: dict[str, float] = {}
 
     def work(ctx: StageContext) -> str:
-        relay = TerraformRelay(ctx, follow_phases=True)
+        relay = TerraformListener(ctx, follow_phases=True)
         cpu = time.thread_time()
         marks["start"] = time.perf_counter()
         result = ctx.terraform.apply(relay, ctx.cancel)
