@@ -15,10 +15,11 @@ import signal
 import sys
 import threading
 from types import FrameType
-from typing import IO, Any
+from typing import IO
 
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.lock import EnvLock
+from vixens_tui.core.checkpoint.model import Checkpoint
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.decider import AutoDecider
 from vixens_tui.core.engine import (
@@ -35,7 +36,6 @@ from vixens_tui.core.events import (
 )
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
-from vixens_tui.core.plan import make_plan
 from vixens_tui.core.profile_change import ProfileChanged
 from vixens_tui.core.redact import Redactor
 from vixens_tui.options import Options, UsageError
@@ -44,10 +44,10 @@ from vixens_tui.text.durations import clock
 from vixens_tui.text.events import render
 from vixens_tui.wiring import (
     Refusal,
+    Session,
     make_backends,
     open_session,
     redacted_session,
-    resume_refusal,
 )
 
 
@@ -116,29 +116,20 @@ def run(options: Options, lock: EnvLock | None = None) -> int:
     """
     if lock is None:
         return run_locked(options, lambda held: run(options, held), _say)
-    session = open_session(options)
+    session = open_session(options, lock)
     if isinstance(session, Refusal):
         _say(session.message)
         return session.exit_code
-    profile, state = session
-    return _run_locked(options, profile, state, lock.took_over_dead_holder(), lock)
+    return _run_session(session)
 
 
-def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, lock: Any) -> int:
+def _run_session(session: Session) -> int:
+    options, profile, state = session.options, session.profile, session.state
     printer = Printer(sys.stdout, as_json=options.json)
-    if took_over and lock.previous is not None:
-        _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone; taking over")
-    try:
-        plan = make_plan(from_stage=options.from_stage, only=options.only)
-    except ValueError as exc:
-        _say(str(exc))
-        return ExitCode.BAD_INPUT
+    if session.takeover:
+        _say(session.takeover)
     token = CancelToken()
     redactor = Redactor()
-    refusal = resume_refusal(state) if options.resume else None
-    if refusal is not None:
-        _say(refusal.message)
-        return refusal.exit_code
     try:
         profile, backends = make_backends(profile, options, state, redactor)
     except UsageError as exc:
@@ -156,7 +147,7 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
             redactor=redactor,
         )
         request = RunRequest(
-            plan=plan,
+            plan=session.plan,
             resume=options.resume,
             mode="auto",
             demo=options.demo,
@@ -182,7 +173,7 @@ def _run_locked(options: Options, profile: Any, state: Any, took_over: bool, loc
         backends.close()
 
 
-def _drive(engine: Engine, request: RunRequest, checkpoint: Any, token: CancelToken) -> int:
+def _drive(engine: Engine, request: RunRequest, checkpoint: Checkpoint, token: CancelToken) -> int:
     outcome: dict[str, RunResult | BaseException] = {}
 
     def work() -> None:

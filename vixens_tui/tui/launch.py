@@ -20,7 +20,7 @@ from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.options import Options
 from vixens_tui.run_lock import run_locked
-from vixens_tui.wiring import Refusal, open_session, resume_refusal
+from vixens_tui.wiring import Refusal, Session, open_session
 
 if TYPE_CHECKING:
     from vixens_tui.tui.app import VixensApp
@@ -41,19 +41,13 @@ def run(options: Options, lock: EnvLock | None = None) -> int:
     """
     if lock is None:
         return run_locked(options, lambda held: run(options, held), _say)
-    session = open_session(options)
+    session = open_session(options, lock)
     if isinstance(session, Refusal):
         _say(session.message)
         return session.exit_code
-    profile, state = session
-    if lock.took_over_dead_holder() and lock.previous is not None:
-        _say(f"the previous holder of the lock ({lock.previous.describe()}) is gone")
-    # Before anything is drawn or connected: a finished demo has no cluster left.
-    refusal = resume_refusal(state) if options.resume else None
-    if refusal is not None:
-        _say(refusal.message)
-        return refusal.exit_code
-    return _run_app(options, profile, state)
+    if session.takeover:
+        _say(session.takeover)
+    return _run_app(session)
 
 
 HANGUP_GRACE_S = 1.0
@@ -70,10 +64,10 @@ def _hangup_watchdog(app: VixensApp) -> None:
     os._exit(int(ExitCode.INTERRUPTED))
 
 
-def _run_app(options: Options, profile: object, state: object) -> int:
+def _run_app(session: Session) -> int:
     from vixens_tui.tui.app import make_app
 
-    app = make_app(options, profile=profile, state=state)  # type: ignore[arg-type]
+    app = make_app(session.options, profile=session.profile, state=session.state)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         app.interrupt(f"{signal.Signals(signum).name} received")

@@ -13,9 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
+from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.checkpoint.store import EnvState, StateError
 from vixens_tui.core.engine import NothingToResume, check_resumable
 from vixens_tui.core.exitcodes import ExitCode
+from vixens_tui.core.names import StageName
+from vixens_tui.core.plan import make_plan
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile import Profile, ProfileError, load_profile
 from vixens_tui.core.redact import Redactor
@@ -59,8 +62,24 @@ class Refusal:
     message: str
 
 
-def open_session(options: Options) -> tuple[Profile, EnvState] | Refusal:
-    """The profile and the state directory of a run (its lock already held), or why not."""
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A run about to start, as both front ends open it: the profile, the environment's state
+    directory, the lock held, the plan, and what to say about a lock taken over."""
+
+    options: Options
+    profile: Profile
+    state: EnvState
+    lock: EnvLock
+    plan: tuple[StageName, ...]
+    takeover: str = ""
+    """"the previous holder of the lock (...) is gone; taking over", or ""."""
+
+
+def open_session(options: Options, lock: EnvLock) -> Session | Refusal:
+    """The session of a run whose lock is held, or why it cannot start: the profile, the
+    state directory, the plan, and for `--resume` a run to resume (a finished demo has no
+    cluster left: refused before anything is drawn or connected)."""
     try:
         profile = profile_for(options)
     except ProfileError as exc:
@@ -70,7 +89,18 @@ def open_session(options: Options) -> tuple[Profile, EnvState] | Refusal:
         state.ensure()
     except StateError as exc:
         return Refusal(ExitCode.BAD_INPUT, str(exc))
-    return profile, state
+    try:
+        plan = make_plan(from_stage=options.from_stage, only=options.only)
+    except ValueError as exc:
+        return Refusal(ExitCode.BAD_INPUT, str(exc))
+    if options.resume and (refusal := resume_refusal(state)) is not None:
+        return refusal
+    takeover = ""
+    if lock.took_over_dead_holder() and lock.previous is not None:
+        takeover = (
+            f"the previous holder of the lock ({lock.previous.describe()}) is gone; taking over"
+        )
+    return Session(options, profile, state, lock, plan, takeover)
 
 
 def resume_refusal(state: EnvState) -> Refusal | None:
