@@ -21,7 +21,7 @@ from vixens_tui.core.mounts import MissingObject, explain, missing_objects
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
 from vixens_tui.core.profile import Profile, load_profile
-from vixens_tui.core.profile.model import SecretObject
+from vixens_tui.core.profile.secrets import SecretObject
 
 RUNBOOK_CONFIGMAP = SecretObject(
     kind="ConfigMap", name="synology-client-info", namespace="synology-csi", key="client-info.yml"

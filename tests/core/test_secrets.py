@@ -13,7 +13,7 @@ from vixens_tui.core.events import ChecklistChanged, Info, StageSucceeded
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
-from vixens_tui.core.profile.model import SecretObject, Secrets
+from vixens_tui.core.profile.secrets import SecretObject, Secrets
 from vixens_tui.core.redact import MASK, Redactor
 from vixens_tui.core.secretfiles import SecretFileError, load_gandi, load_synology
 

@@ -18,7 +18,7 @@ from vixens_tui.core.events import Info
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.profile import load_profile
-from vixens_tui.core.profile.model import SecretObject
+from vixens_tui.core.profile.secrets import SecretObject
 from vixens_tui.sim.cluster import SimCluster
 
 RUNBOOK_CONFIGMAP = SecretObject(

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from vixens_tui.core.profile.model import SecretObject, Secrets
+from vixens_tui.core.profile.secrets import SecretObject, Secrets
 
 WAITING_REASON = "ContainerCreating"
 """What `kubectl get pods` shows for a pod whose volumes are not mounted yet."""

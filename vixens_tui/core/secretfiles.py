@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from vixens_tui.core.k8s_validation import decode_data, secret_problems
-from vixens_tui.core.profile.model import SecretKind, SecretObject, Secrets
+from vixens_tui.core.profile.secrets import SecretKind, SecretObject, Secrets
 from vixens_tui.core.redact import Redactor
 from vixens_tui.core.safefile import MIB, FileRefused, read_text
 from vixens_tui.core.safeyaml import parse_documents
