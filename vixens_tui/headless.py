@@ -22,12 +22,7 @@ from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.checkpoint.model import Checkpoint
 from vixens_tui.core.checkpoint.store import StateError
 from vixens_tui.core.decider import AutoDecider
-from vixens_tui.core.engine import (
-    Engine,
-    NothingToResume,
-    RunRequest,
-    RunResult,
-)
+from vixens_tui.core.engine import Engine, RunRequest
 from vixens_tui.core.events import (
     ClusterChanged,
     Event,
@@ -38,6 +33,8 @@ from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.profile_change import ProfileChanged
 from vixens_tui.core.redact import Redactor
+from vixens_tui.core.resumable import NothingToResume
+from vixens_tui.core.run_result import RunResult
 from vixens_tui.options import Options, UsageError
 from vixens_tui.run_lock import run_locked
 from vixens_tui.text.durations import clock

@@ -83,7 +83,7 @@ def test_resume_reruns_a_done_stage_whose_effect_is_gone(harness) -> None:
 
 
 def test_resume_without_a_run_says_so(harness) -> None:
-    from vixens_tui.core.engine import NothingToResume
+    from vixens_tui.core.resumable import NothingToResume
 
     h = harness()
     with pytest.raises(NothingToResume, match="no run to resume"):

@@ -95,10 +95,10 @@ def test_validate_does_not_judge_a_kind_before_its_first_list(harness) -> None:
 def test_the_grids_get_the_clusters_last_picture_when_the_run_ends(harness, monkeypatch) -> None:
     """A change in the observer's gap between two sends (the final forced sync, seen in CI)
     still reaches the front ends: with a gap longer than the run, only the stop can send it."""
-    from vixens_tui.core import engine as engine_module
+    from vixens_tui.core import cluster_observer
     from vixens_tui.core.events import ClusterChanged
 
-    monkeypatch.setattr(engine_module, "OBSERVE_GAP_S", 60.0)
+    monkeypatch.setattr(cluster_observer, "OBSERVE_GAP_S", 60.0)
     h = harness()
     result = h.engine().run(RunRequest())
     assert result.exit_code == ExitCode.DONE

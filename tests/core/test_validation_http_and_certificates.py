@@ -15,12 +15,13 @@ from dataclasses import replace
 
 from vixens_tui.core.checkpoint.model import ChecklistState
 from vixens_tui.core.cluster import CertificateInfo, ChallengeInfo, IssuerInfo, OrderInfo
-from vixens_tui.core.engine import RunRequest, RunResult
+from vixens_tui.core.engine import RunRequest
 from vixens_tui.core.events import ChecklistChanged, Info, StageSucceeded, Waiting
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
 from vixens_tui.core.ports import HttpResult, TlsInfo
+from vixens_tui.core.run_result import RunResult
 
 WHOAMI = "http://whoami.dev.truxonline.com/"
 WHOAMI_TLS = "https://whoami.dev.truxonline.com/"

@@ -28,7 +28,7 @@ from vixens_tui.backends.kube import Backoff, KubeBackend
 from vixens_tui.core.checkpoint.model import ChecklistState, Outcome, StageStatus
 from vixens_tui.core.checkpoint.store import EnvState
 from vixens_tui.core.decider import AutoDecider
-from vixens_tui.core.engine import Engine, RunRequest, RunResult
+from vixens_tui.core.engine import Engine, RunRequest
 from vixens_tui.core.events import (
     ChecklistChanged,
     Event,
@@ -40,6 +40,7 @@ from vixens_tui.core.names import StageName
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile import Profile, load_profile
 from vixens_tui.core.profile.model import AppSpec
+from vixens_tui.core.run_result import RunResult
 from vixens_tui.sim.apiserver import handler
 from vixens_tui.sim.apiserver.errors import ApiError
 from vixens_tui.sim.cluster import SimCluster

@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 import traceback
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -30,11 +29,11 @@ from vixens_tui.core.checkpoint.model import (
     StageStatus,
 )
 from vixens_tui.core.checkpoint.store import EnvState, StateError
+from vixens_tui.core.cluster_observer import ClusterObserver
 from vixens_tui.core.context import StageContext
 from vixens_tui.core.decider import Action, Decider, FailureReport
 from vixens_tui.core.events import (
     ChecklistChanged,
-    ClusterChanged,
     Event,
     EventSink,
     FixApplied,
@@ -50,7 +49,7 @@ from vixens_tui.core.events import (
     StageSucceeded,
 )
 from vixens_tui.core.exitcodes import ExitCode
-from vixens_tui.core.failures import FailureKind, StageError, exit_code_for
+from vixens_tui.core.failures import FailureKind, StageError
 from vixens_tui.core.inputs import inputs_of
 from vixens_tui.core.issues import Catalogue, default_catalogue
 from vixens_tui.core.issues.base import Detection, FixFailed
@@ -61,6 +60,8 @@ from vixens_tui.core.profile.model import Profile
 from vixens_tui.core.profile_change import take_profile_change
 from vixens_tui.core.recorder import Recorder
 from vixens_tui.core.redact import Redactor
+from vixens_tui.core.resumable import new_run_id, refuse_unless_resumable
+from vixens_tui.core.run_result import RunResult, result_of
 from vixens_tui.core.stages import Stage, default_stages
 from vixens_tui.core.waits import observe
 
@@ -76,51 +77,11 @@ class RunRequest:
     asked, or `--accept-profile-change`); the stages the change concerns are re-opened."""
 
 
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    exit_code: ExitCode
-    outcome: Outcome
-    message: str
-    run_id: str = ""
-
-
 class _Settled(Enum):
     DONE = "done"
     SKIPPED = "skipped"
     FAILED = "failed"
     INTERRUPTED = "interrupted"
-
-
-class NothingToResume(Exception):
-    """`--resume` with no run to resume. `finished`: the last run ended well (exit 0)."""
-
-    def __init__(self, message: str, *, finished: bool = False) -> None:
-        super().__init__(message)
-        self.finished = finished
-
-
-def check_resumable(state: EnvState) -> None:
-    """Raise NothingToResume unless the environment has a run to resume.
-
-    Front ends call it before they build the backends: a finished demo has no simulated
-    cluster left to connect to, and "nothing to resume" must not depend on one.
-    """
-    _refuse_unless_resumable(state.load(), state.env)
-
-
-def _refuse_unless_resumable(previous: Checkpoint | None, env: str) -> Checkpoint:
-    if previous is None:
-        raise NothingToResume(f"no run to resume for environment {env!r}")
-    if previous.outcome is Outcome.DONE:
-        raise NothingToResume(
-            f"the last run of {env!r} ({previous.run_id}) finished; nothing to resume",
-            finished=True,
-        )
-    return previous
-
-
-def new_run_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 class Engine:
@@ -200,7 +161,7 @@ class Engine:
         """Load (resume) or create (new run) the checkpoint. Raises StateError, NothingToResume."""
         previous = self.state.load()
         if request.resume:
-            checkpoint = _refuse_unless_resumable(previous, self.state.env)
+            checkpoint = refuse_unless_resumable(previous, self.state.env)
             checkpoint.resumes += 1
             checkpoint.outcome = Outcome.RUNNING
             checkpoint.exit_code = None
@@ -226,7 +187,7 @@ class Engine:
             checkpoint = self.prepare(request)
         self._recorder = Recorder(self.state, checkpoint)
         self._recorder.save()
-        observer = _Observer(self)
+        observer = ClusterObserver(self)
         try:
             self.emit(
                 RunStarted(
@@ -289,30 +250,7 @@ class Engine:
         return self._result(RunState(model.state), checkpoint)
 
     def _result(self, final: RunState, checkpoint: Checkpoint) -> RunResult:
-        run_id = checkpoint.run_id
-        if final is RunState.DONE:
-            return RunResult(ExitCode.DONE, Outcome.DONE, "all stages done", run_id)
-        if final is RunState.INTERRUPTED:
-            where = checkpoint.current_stage.value if checkpoint.current_stage else "?"
-            return RunResult(
-                ExitCode.INTERRUPTED,
-                Outcome.INTERRUPTED,
-                f"interrupted in {where}; the checkpoint is saved: run again with --resume",
-                run_id,
-            )
-        kind, detections = self._stop_on or (FailureKind.UNKNOWN, ())
-        code = exit_code_for(
-            kind,
-            known_issue=bool(detections),
-            manual_fix=any(not d.automatic for d in detections),
-        )
-        stage = checkpoint.current_stage
-        rec = checkpoint.stage(stage) if stage else None
-        message = f"{stage.value if stage else '?'} failed: {rec.error if rec else ''}"
-        if detections and code == ExitCode.NEEDS_HUMAN:
-            message += "; needs a person: " + "; ".join(d.fix for d in detections)
-        outcome = Outcome.NEEDS_HUMAN if code == ExitCode.NEEDS_HUMAN else Outcome.FAILED
-        return RunResult(code, outcome, message, run_id)
+        return result_of(final, checkpoint, self._stop_on)
 
     def _context(
         self, name: StageName, attempt: int, checkpoint: Checkpoint, log: IO[str] | None
@@ -536,59 +474,3 @@ class Engine:
             )
         )
         return True
-
-
-OBSERVE_GAP_S = 0.05
-"""Shortest time between two ClusterChanged events (the TUI shows at most ~12 a second)."""
-
-
-class _Observer:
-    """Forwards cluster snapshots to the front ends as they change (for the grids)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.stopper = CancelToken()
-        self.thread = threading.Thread(target=self._loop, name="cluster-observer", daemon=True)
-        self.version = -1
-        """The version of the last snapshot sent."""
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopper.cancel("run over")
-        if self.thread.is_alive():
-            self.thread.join(timeout=5)
-        if self.thread.ident is None or self.thread.is_alive():
-            return  # never started (the run failed first), or stuck in the backend
-        # The last change can land in the gap between two sends (the run's final sync, say):
-        # the grids would keep the picture before it for good, as the run is over.
-        try:
-            snap = self.engine.backends.cluster.snapshot()
-            if snap.version != self.version:
-                self.version = snap.version
-                self.engine.emit(ClusterChanged(snapshot=snap))
-        except Exception:  # a view, as in _loop; a StateError is the run's to report
-            return
-
-    def _loop(self) -> None:
-        cluster = self.engine.backends.cluster
-        version = -1
-        while not self.stopper.cancelled:
-            try:
-                snap = cluster.wait_for_change(version, 1.0, self.stopper)
-            except Exception:  # the observer is a view: never let it take the run down
-                if self.stopper.wait(1.0):
-                    return
-                continue
-            if snap.version != version and not self.stopper.cancelled:
-                version = self.version = snap.version
-                try:
-                    self.engine.emit(ClusterChanged(snapshot=snap))
-                except StateError:
-                    return
-                # The grids need a picture, not every change: a churning cluster (1,000 pod
-                # updates a second) would otherwise cost a 5,000-pod snapshot per update.
-                # Waits (wait_for) are not affected: they wait on the backend themselves.
-                if self.stopper.wait(OBSERVE_GAP_S):
-                    return

@@ -24,12 +24,7 @@ from textual.worker import Worker, WorkerState
 from vixens_tui.core.cancel import CancelToken
 from vixens_tui.core.checkpoint.model import Checkpoint
 from vixens_tui.core.checkpoint.store import EnvState, StateError
-from vixens_tui.core.engine import (
-    Engine,
-    NothingToResume,
-    RunRequest,
-    RunResult,
-)
+from vixens_tui.core.engine import Engine, RunRequest
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.inputs import ProfileChange, profile_change
 from vixens_tui.core.names import StageName
@@ -38,6 +33,8 @@ from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile.model import Profile
 from vixens_tui.core.profile_change import ProfileChanged
 from vixens_tui.core.redact import Redactor
+from vixens_tui.core.resumable import NothingToResume
+from vixens_tui.core.run_result import RunResult
 from vixens_tui.options import Options
 from vixens_tui.tui import messages
 from vixens_tui.tui.decider import TuiDecider

@@ -15,13 +15,13 @@ from typing import cast
 
 from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.checkpoint.store import EnvState, StateError
-from vixens_tui.core.engine import NothingToResume, check_resumable
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.core.names import StageName
 from vixens_tui.core.plan import make_plan
 from vixens_tui.core.ports import Backends
 from vixens_tui.core.profile import Profile, ProfileError, load_profile
 from vixens_tui.core.redact import Redactor
+from vixens_tui.core.resumable import NothingToResume, check_resumable
 from vixens_tui.options import Options, UsageError
 from vixens_tui.run_lock import state_key, state_root
 

@@ -25,7 +25,6 @@ from textual.widgets import Header, Static, Tab, Tabs
 from vixens_tui.core.checkpoint.model import Checkpoint, Outcome, StageStatus
 from vixens_tui.core.cluster import ClusterSnapshot
 from vixens_tui.core.decider import Action, Decision
-from vixens_tui.core.engine import RunResult
 from vixens_tui.core.events import (
     ChecklistChanged,
     Event,
@@ -50,6 +49,7 @@ from vixens_tui.core.events import (
 )
 from vixens_tui.core.names import STAGE_ORDER, StageName
 from vixens_tui.core.profile.model import Profile
+from vixens_tui.core.run_result import RunResult
 from vixens_tui.text.durations import duration
 from vixens_tui.text.events import render
 from vixens_tui.tui import actions, messages
