@@ -15,15 +15,9 @@ import copy
 from dataclasses import dataclass
 
 from vixens_tui.sim.apiserver import kinds
-from vixens_tui.sim.objects import (
-    Obj,
-    pod,
-    service,
-    status_running,
-    status_unschedulable,
-    status_waiting,
-)
+from vixens_tui.sim.objects import Obj, pod, service
 from vixens_tui.sim.plans import Workload
+from vixens_tui.sim.pod_status import status_running, status_unschedulable, status_waiting
 from vixens_tui.sim.world import World
 
 _PENDING, _WAITING, _STARTING, _READY = "pending", "waiting", "starting", "ready"
