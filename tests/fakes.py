@@ -719,7 +719,9 @@ class FakeTalos:
         self.world.talos_calls.append(f"health {address}")
         name = self._node_by_ip(address)
         if not name or self.world.talos_modes.get(name) != "installed" or not self.world.exists:
-            raise TalosError(f"{address}: version: Unavailable: connection refused")
+            raise TalosError(
+                f"{address}: version: Unavailable: connection refused", unreachable=True
+            )
         members = tuple(
             n.name
             for n in self.world.profile.nodes

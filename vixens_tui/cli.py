@@ -20,6 +20,7 @@ from vixens_tui.core.names import STAGE_ORDER, StageName, parse_stage
 from vixens_tui.options import Options, UsageError, env_of
 from vixens_tui.sim.faults import API_FLAKY
 from vixens_tui.sim.faults import NAMES as FAULT_NAMES
+from vixens_tui.text.stderr import say
 
 if TYPE_CHECKING:
     from vixens_tui.core.checkpoint.lock import EnvLock
@@ -349,11 +350,7 @@ def _dispatch(ns: argparse.Namespace, options: Options) -> int:
     # is told so at once, having done nothing.
     from vixens_tui.run_lock import run_locked
 
-    return run_locked(options, lambda lock: _front_end(options, lock), _say)
-
-
-def _say(message: str) -> None:
-    print(f"vixens-tui: {message}", file=sys.stderr)
+    return run_locked(options, lambda lock: _front_end(options, lock), say)
 
 
 def _front_end(options: Options, lock: EnvLock) -> int:
@@ -365,6 +362,6 @@ def _front_end(options: Options, lock: EnvLock) -> int:
     try:
         from vixens_tui.tui.launch import run as run_tui
     except ImportError as exc:
-        _say(f"the interactive TUI cannot start ({exc}); use --auto")
+        say(f"the interactive TUI cannot start ({exc}); use --auto")
         return 2
     return run_tui(options, lock)

@@ -9,7 +9,6 @@ records "interrupted" in the checkpoint, and exits 130.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import signal
 import sys
@@ -36,16 +35,10 @@ from vixens_tui.core.redact import Redactor
 from vixens_tui.core.resumable import NothingToResume
 from vixens_tui.core.run_result import RunResult
 from vixens_tui.options import Options, UsageError
-from vixens_tui.run_lock import run_locked
 from vixens_tui.text.durations import clock
 from vixens_tui.text.events import render
-from vixens_tui.wiring import (
-    Refusal,
-    Session,
-    make_backends,
-    open_session,
-    redacted_session,
-)
+from vixens_tui.text.stderr import say
+from vixens_tui.wiring import Session, make_backends, redacted_session, run_session
 
 
 class Printer:
@@ -97,11 +90,6 @@ class Printer:
                 self.broken = True
 
 
-def _say(message: str) -> None:
-    with contextlib.suppress(OSError, ValueError):  # stderr gone with the SSH session
-        print(f"vixens-tui: {message}", file=sys.stderr, flush=True)
-
-
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
@@ -111,26 +99,18 @@ def run(options: Options, lock: EnvLock | None = None) -> int:
     `lock` is the environment's lock, already held (the CLI takes it before anything else);
     without one, it is taken here, first.
     """
-    if lock is None:
-        return run_locked(options, lambda held: run(options, held), _say)
-    session = open_session(options, lock)
-    if isinstance(session, Refusal):
-        _say(session.message)
-        return session.exit_code
-    return _run_session(session)
+    return run_session(options, lock, _run_session, say)
 
 
 def _run_session(session: Session) -> int:
     options, profile, state = session.options, session.profile, session.state
     printer = Printer(sys.stdout, as_json=options.json)
-    if session.takeover:
-        _say(session.takeover)
     token = CancelToken()
     redactor = Redactor()
     try:
         profile, backends = make_backends(profile, options, state, redactor)
     except UsageError as exc:
-        _say(str(exc))
+        say(str(exc))
         return ExitCode.BAD_INPUT
     backends = redacted_session(profile, backends, redactor)
     try:
@@ -154,13 +134,13 @@ def _run_session(session: Session) -> int:
             checkpoint = engine.prepare(request)
         except (NothingToResume, StateError, ProfileChanged) as exc:
             # The lock is held: a resume refused here was refused above; this is the state.
-            _say(str(exc))
+            say(str(exc))
             return ExitCode.BAD_INPUT
         pending_destroy = StageName.DESTROY in checkpoint.plan and (
             checkpoint.stage(StageName.DESTROY).status.value != "done"
         )
         if pending_destroy and not options.yes:
-            _say(
+            say(
                 f"this run destroys environment {options.env!r}: pass --yes to confirm "
                 f"(or use the TUI, which asks you to type the name)"
             )
@@ -182,7 +162,7 @@ def _drive(engine: Engine, request: RunRequest, checkpoint: Checkpoint, token: C
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         if not token.cancelled:
-            _say(f"{name} received: stopping the running stage cleanly (the checkpoint is kept)")
+            say(f"{name} received: stopping the running stage cleanly (the checkpoint is kept)")
         token.cancel(f"{name} received")
 
     previous = {sig: signal.signal(sig, on_signal) for sig in SIGNALS}
@@ -196,7 +176,7 @@ def _drive(engine: Engine, request: RunRequest, checkpoint: Checkpoint, token: C
             signal.signal(sig, handler)
     error = outcome.get("error")
     if isinstance(error, StateError):
-        _say(str(error))
+        say(str(error))
         return ExitCode.BAD_INPUT
     if isinstance(error, BaseException):
         raise error
@@ -209,5 +189,5 @@ def _drive(engine: Engine, request: RunRequest, checkpoint: Checkpoint, token: C
     )
     if code != ExitCode.DONE:
         # Scripts read stderr: the one line that says why, even when stdout is JSON.
-        _say(f"{result.message} (exit {int(code)}; `vixens-tui status` has the details)")
+        say(f"{result.message} (exit {int(code)}; `vixens-tui status` has the details)")
     return int(code)

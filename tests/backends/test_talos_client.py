@@ -302,3 +302,24 @@ def test_etcd_recovery_is_refused_where_talos_refuses_it(tmp_path: Path) -> None
             client.bootstrap(ADDRESS)
     finally:
         plane.stop()
+
+
+def test_a_call_nothing_answers_is_told_from_a_refused_one(
+    node: tuple[Node, TalosNodeServer, Path],
+) -> None:
+    """`unreachable` is what talos_progress reads as a node down. gRPC says Unavailable for
+    both a refused connection and a failed TLS handshake (a node in maintenance mode presents
+    a self-signed certificate): only the first is a node that did not answer."""
+    state, server, path = node
+    backend = TalosApiBackend(path, port=server.port)
+    state.mode = "maintenance"
+    wait_for(lambda: server._mode == "maintenance", timeout=5)
+    with pytest.raises(ports.TalosError) as refused:
+        backend.health(ADDRESS)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(refused.value)
+    assert not refused.value.unreachable
+    state.mode = "down"
+    wait_for(lambda: server._mode == "down", timeout=5)
+    with pytest.raises(ports.TalosError) as silent:
+        backend.health(ADDRESS)
+    assert silent.value.unreachable and "Unavailable" in str(silent.value)

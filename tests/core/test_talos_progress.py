@@ -85,7 +85,10 @@ class ShuttingDown(Installed):
     then "rebooting", of a node that was only starting its install)."""
 
     def health(self, address: str) -> TalosHealth:
-        raise TalosError(f"{address}: version: Unavailable: failed to connect to all addresses")
+        raise TalosError(
+            f"{address}: version: Unavailable: failed to connect to all addresses",
+            unreachable=True,
+        )
 
 
 def test_a_node_that_stops_answering_between_two_questions_is_down() -> None:

@@ -45,28 +45,40 @@ def answered(main: MainScreen, request: object) -> Callable[[], bool]:
     return lambda: main.pending is not request
 
 
-async def diagnose_a_pod(pilot: Pilot[int], app: VixensApp, name: str) -> None:
-    """The procedure's diagnostic (kubectl logs / describe pod) on a real pod of the simulated
-    cluster, through the filter (p) and the logs key (l), while an issue waits for its key."""
-    main = app.main
-    pods = main.query_one(PodPanel)
+async def select_pod(pilot: Pilot[int], app: VixensApp, name: str) -> tuple[str, str]:
+    """A pod of the simulated cluster picked as a person does: the filter (p), its name."""
+    pods = app.main.query_one(PodPanel)
     await pilot.press("p")
     await type_text(pilot, name)
     await pilot.press("enter")
     await until(pilot, lambda: pods.selected is not None, 10, f"a {name} pod")
     selected = pods.selected
     assert selected is not None and name in selected[1]
+    return selected
+
+
+async def open_diagnostics(pilot: Pilot[int], app: VixensApp) -> PodDiagnosticsScreen:
+    """The selected pod's logs and events (l), once they are read from the API."""
     await pilot.press("l")
     await until(pilot, showing(app, PodDiagnosticsScreen), 10, "the diagnostics")
     diag = app.screen
     assert isinstance(diag, PodDiagnosticsScreen)
     await until(pilot, lambda: diag.loaded is not None or bool(diag.error), 20, "the pod's logs")
     assert diag.loaded is not None, diag.error
-    assert (diag.namespace, diag.pod) == selected
+    return diag
+
+
+async def diagnose_a_pod(pilot: Pilot[int], app: VixensApp, name: str) -> None:
+    """The procedure's diagnostic (kubectl logs / describe pod) on a real pod of the simulated
+    cluster, through the filter (p) and the logs key (l), while an issue waits for its key."""
+    main = app.main
+    selected = await select_pod(pilot, app, name)
+    diag = await open_diagnostics(pilot, app)
+    assert diag.loaded is not None and (diag.namespace, diag.pod) == selected
     assert diag.loaded.logs.strip(), "the simulated pod has log lines"
     await pilot.press("escape")
     await until(pilot, lambda: app.screen is main, 10, "the main screen")
-    pods.close_filter()
+    main.query_one(PodPanel).close_filter()
 
 
 async def confirm_destroy_if_asked(pilot: Pilot[int], app: VixensApp) -> None:
@@ -80,21 +92,10 @@ async def masked_on_screen(pilot: Pilot[int], app: VixensApp, kubeconfig: Path) 
     token (base64, as a Secret's data carries it) was written through the API: its log line
     and the event are shown masked. Returns every line the screens showed meanwhile."""
     main = app.main
-    pods = main.query_one(PodPanel)
-    pods.open_filter()
-    await type_text(pilot, "webhook-gandi")
-    await pilot.press("enter")
-    await until(pilot, lambda: pods.selected is not None, 10, "the webhook's pod")
-    selected = pods.selected
-    assert selected is not None
+    selected = await select_pod(pilot, app, "webhook-gandi")
     token_b64 = base64.b64encode(DEMO_GANDI_TOKEN.encode()).decode()
     post_event(kubeconfig, *selected, f"Gandi refused the key {token_b64}")
-    await pilot.press("l")
-    await until(pilot, showing(app, PodDiagnosticsScreen), 10, "the diagnostics")
-    diag = app.screen
-    assert isinstance(diag, PodDiagnosticsScreen)
-    await until(pilot, lambda: diag.loaded is not None or bool(diag.error), 20, "logs")
-    assert diag.loaded is not None, diag.error
+    diag = await open_diagnostics(pilot, app)
     await pilot.pause()
     events = [s.text for s in diag.query_one("#events", RichLog).lines]
     logs = [s.text for s in diag.query_one("#logs", RichLog).lines]

@@ -215,7 +215,13 @@ class ClusterBackend(Protocol):
 
 
 class TalosError(Exception):
-    """A Talos API call failed or could not be made (no talosconfig, no route, refused)."""
+    """A Talos API call failed or could not be made (no talosconfig, no route, refused).
+    `unreachable`: the node did not answer at all (gRPC's Unavailable), as opposed to an
+    answer that refused the call."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,8 @@ from pathlib import Path
 _MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.M)
 _PROVISIONER = re.compile(r'^\s*provisioner\s+"local-exec"\s*\{', re.M)
 _COMMENT = re.compile(r"^\s*(#|//)")
-_MAX_FILES = 500
-"""A configuration has tens of files: a bound, should a source loop back on itself."""
+_MAX_MODULES = 500
+"""A configuration has a few modules: a bound, should sources loop back on themselves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ def module_dirs(root: Path) -> list[Path]:
     """The root module's directory and each local module it calls, each once."""
     seen: list[Path] = []
     pending = [root.resolve()]
-    while pending and len(seen) < _MAX_FILES:
+    while pending and len(seen) < _MAX_MODULES:
         directory = pending.pop(0)
         if directory in seen or not directory.is_dir():
             continue

@@ -74,8 +74,8 @@ def _installed(talos: TalosBackend, node: NodeSpec) -> tuple[Phase, str] | None:
     try:
         health = talos.health(node.ip)
     except TalosError as exc:
-        if "Unavailable" in str(exc):
-            return None  # gRPC's code for a node that cannot be reached
+        if exc.unreachable:
+            return None
         # The talosconfig may not be written yet: the node's own answer is proof enough.
         return Phase.INSTALLED, f"answers as an installed node ({exc})"
     etcd, healthy = health.services.get("etcd", ("absent", False))

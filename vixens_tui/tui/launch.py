@@ -7,10 +7,8 @@ in the middle of a stage or the terminal sends SIGTERM/SIGHUP.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import sys
 import threading
 import time
 from types import FrameType
@@ -19,18 +17,13 @@ from typing import TYPE_CHECKING
 from vixens_tui.core.checkpoint.lock import EnvLock
 from vixens_tui.core.exitcodes import ExitCode
 from vixens_tui.options import Options
-from vixens_tui.run_lock import run_locked
-from vixens_tui.wiring import Refusal, Session, open_session
+from vixens_tui.text.stderr import say
+from vixens_tui.wiring import Session, run_session
 
 if TYPE_CHECKING:
     from vixens_tui.tui.app import VixensApp
 
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-
-def _say(message: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        print(f"vixens-tui: {message}", file=sys.stderr, flush=True)
 
 
 def run(options: Options, lock: EnvLock | None = None) -> int:
@@ -39,15 +32,7 @@ def run(options: Options, lock: EnvLock | None = None) -> int:
     `lock` is the environment's lock, already held (the CLI takes it before anything else);
     without one, it is taken here, first.
     """
-    if lock is None:
-        return run_locked(options, lambda held: run(options, held), _say)
-    session = open_session(options, lock)
-    if isinstance(session, Refusal):
-        _say(session.message)
-        return session.exit_code
-    if session.takeover:
-        _say(session.takeover)
-    return _run_app(session)
+    return run_session(options, lock, _run_app, say)
 
 
 HANGUP_GRACE_S = 1.0
@@ -83,11 +68,11 @@ def _run_app(session: Session) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         if app.running:
-            _say("stopping the running stage cleanly; the checkpoint is being saved…")
+            say("stopping the running stage cleanly; the checkpoint is being saved…")
         if not app.shutdown():
-            _say("the run did not stop in time; its checkpoint may say 'running' (--resume)")
+            say("the run did not stop in time; its checkpoint may say 'running' (--resume)")
     if app.startup_error:
-        _say(f"cannot start: {app.startup_error}")
+        say(f"cannot start: {app.startup_error}")
     if code is None:
         # Textual ended without an exit code (a crash it already reported).
         return app.exit_code if app.result is not None else 1

@@ -23,7 +23,7 @@ from vixens_tui.core.profile import Profile, ProfileError, load_profile
 from vixens_tui.core.redact import Redactor
 from vixens_tui.core.resumable import NothingToResume, check_resumable
 from vixens_tui.options import Options, UsageError
-from vixens_tui.run_lock import state_key, state_root
+from vixens_tui.run_lock import run_locked, state_key, state_root
 
 BACKENDS_HOOK = "VIXENS_TUI_BACKENDS"
 """`module:function` building the backends instead of the real ones (tests use it to run the
@@ -101,6 +101,25 @@ def open_session(options: Options, lock: EnvLock) -> Session | Refusal:
             f"the previous holder of the lock ({lock.previous.describe()}) is gone; taking over"
         )
     return Session(options, profile, state, lock, plan, takeover)
+
+
+def run_session(
+    options: Options,
+    lock: EnvLock | None,
+    go: Callable[[Session], int],
+    say: Callable[[str], None],
+) -> int:
+    """What both front ends do before their own work: the lock first (taken here when the
+    CLI did not), then the session, or the refusal said and its exit code."""
+    if lock is None:
+        return run_locked(options, lambda held: run_session(options, held, go, say), say)
+    session = open_session(options, lock)
+    if isinstance(session, Refusal):
+        say(session.message)
+        return session.exit_code
+    if session.takeover:
+        say(session.takeover)
+    return go(session)
 
 
 def resume_refusal(state: EnvState) -> Refusal | None:

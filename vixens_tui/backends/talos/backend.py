@@ -109,4 +109,4 @@ class TalosApiBackend:
                 tuple(client.etcd_members(address)),
             )
         except TalosError as exc:
-            raise ports.TalosError(str(exc)) from None
+            raise ports.TalosError(str(exc), unreachable=exc.unreachable) from None

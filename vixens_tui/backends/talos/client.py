@@ -44,7 +44,12 @@ _GRPC_UNIMPLEMENTED = "12"
 
 
 class TalosError(Exception):
-    """A Talos API call failed: the node, the call and gRPC's status, in one line."""
+    """A Talos API call failed: the node, the call and gRPC's status, in one line;
+    `unreachable` when gRPC's status is Unavailable (nothing answered)."""
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +98,25 @@ class SnapshotFile:
     sha256: str
 
 
+def _code(exc: grpc.RpcError) -> grpc.StatusCode | None:
+    return exc.code() if hasattr(exc, "code") else None
+
+
+_TLS_FAILURE = ("SSL_ERROR", "CERTIFICATE_VERIFY", "handshake")
+
+
+def _unreachable(exc: grpc.RpcError) -> bool:
+    """Nothing answered: gRPC's Unavailable, but not for a TLS handshake that failed (gRPC
+    reports that as Unavailable too; a node in maintenance mode presents a certificate the
+    talosconfig's CA did not sign: it answered)."""
+    details = exc.details() if hasattr(exc, "details") else ""
+    return _code(exc) is grpc.StatusCode.UNAVAILABLE and not any(
+        mark in (details or "") for mark in _TLS_FAILURE
+    )
+
+
 def _describe(exc: grpc.RpcError) -> str:
-    code = exc.code() if hasattr(exc, "code") else None
+    code = _code(exc)
     details = exc.details() if hasattr(exc, "details") else str(exc)
     return f"{code.name.title().replace('_', '') if code else 'Error'}: {details}"
 
@@ -119,7 +141,10 @@ class TalosClient:
             try:
                 return getattr(stub, call)(request, timeout=self.timeout_s)
             except grpc.RpcError as exc:
-                raise TalosError(f"{address}: {what}: {_describe(exc)}") from None
+                raise TalosError(
+                    f"{address}: {what}: {_describe(exc)}",
+                    unreachable=_unreachable(exc),
+                ) from None
 
     def version(self, address: str) -> str:
         """The Talos version the node runs ("v1.11.5")."""
